@@ -1,0 +1,53 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { csrf } from './auth/session/csrf';
+import { CommonModule } from './common/common.module';
+import { FormError, FieldErrors } from './common/errors/form-error';
+import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { FormViewInterceptor } from './common/interceptors/form-view.interceptor';
+import { ConfigModule } from './config/config.module';
+import { HealthController } from './health/health.controller';
+import { HomeController } from './home/home.controller';
+import { InvitesModule } from './invites/invites.module';
+import { StorageModule } from './storage/storage.module';
+
+/** Pages read the CSRF token lazily: only a page that renders a form creates a session for it. */
+function csrfTokenLocal(req: Request, res: Response, next: NextFunction): void {
+  res.locals.csrfToken = () => (req.session ? csrf.generateToken(req) : '');
+  next();
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  /** Called at bootstrap (not import time), so each app validates the environment it starts with. */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule],
+      controllers: [HomeController, HealthController],
+      providers: [
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            transform: true,
+            whitelist: true,
+            exceptionFactory: (errors) => {
+              const fields: FieldErrors = {};
+              for (const e of errors) fields[e.property] = Object.values(e.constraints ?? {});
+              return new FormError('Please correct the highlighted fields.', fields, 400);
+            },
+          }),
+        },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: FormViewInterceptor },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(csrfTokenLocal).forRoutes('*');
+  }
+}

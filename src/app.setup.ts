@@ -1,0 +1,61 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import * as express from 'express';
+import helmet from 'helmet';
+import * as path from 'node:path';
+import { SessionMiddleware } from './auth/session/session.middleware';
+import { sendError } from './common/filters/error-page';
+import { AppConfig } from './config/app-config';
+import { configureViews } from './common/view-engine';
+
+export const PUBLIC_DIR = path.join(__dirname, '..', 'public');
+export const BODY_LIMIT = '100kb';
+
+/**
+ * Everything main.ts does to the app besides listening; e2e tests call it too, so they exercise the
+ * same headers, parsers, sessions and views as production. Create the app with `bodyParser: false`.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(AppConfig);
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          'upgrade-insecure-requests': null,
+        },
+      },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: config.cookieSecure === true,
+    }),
+  );
+  app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', index: false, maxAge: '1h' });
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(bodyParserErrors);
+  app.use(app.get(SessionMiddleware).handler);
+  configureViews(app);
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Body-parser failures happen before Nest's filters: answer them here with the same pages. */
+function bodyParserErrors(
+  err: Error & { status?: number; type?: string },
+  req: express.Request,
+  res: express.Response,
+  next: express.NextFunction,
+): void {
+  if (!err) return next();
+  const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
+  const message = status === 413 ? 'The request body is too large.' : 'The request body could not be read.';
+  sendError(req, res, status, message);
+}

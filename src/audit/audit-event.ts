@@ -1,0 +1,41 @@
+/** Security events written to DATA_DIR/audit.jsonl (one JSON object per line). */
+export type AuditEventName =
+  | 'login.success'
+  | 'login.failure'
+  | 'login.throttled'
+  | 'logout'
+  | 'register'
+  | 'register.refused'
+  | 'register.throttled'
+  | 'invite.mint'
+  | 'invite.revoke'
+  | 'invite.use'
+  | 'user.role'
+  | 'user.disable'
+  | 'user.enable'
+  | 'user.delete'
+  | 'user.sessions_revoked'
+  | 'user.password_reset_link'
+  | 'user.password_reset'
+  | 'user.password_change'
+  | 'user.quota'
+  | 'users.export'
+  | 'admin.bootstrap'
+  | 'admin.setup'
+  | 'admin.cli'
+  | 'job.qc_rerun'
+  | 'quota.refused';
+
+export interface AuditEntry {
+  at: string;
+  event: AuditEventName;
+  actor: string | null;
+  ip: string | null;
+  [detail: string]: unknown;
+}
+
+export interface AuditContext {
+  actor?: string | null;
+  ip?: string | null;
+  [detail: string]: unknown;
+}

@@ -1,0 +1,26 @@
+import { FormError } from '../common/errors/form-error';
+
+/** One message for unknown user, wrong password and disabled account (SPEC §4). */
+export const LOGIN_FAILED = 'Invalid username or password.';
+
+export class LoginFailedError extends FormError {
+  constructor() {
+    super(LOGIN_FAILED, {}, 401);
+  }
+}
+
+/** 429 with Retry-After (seconds) and a message saying when to try again. */
+export class TooManyAttemptsError extends FormError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    what = 'attempts',
+  ) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super(
+      `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      {},
+      429,
+      { 'Retry-After': String(retryAfterSeconds) },
+    );
+  }
+}

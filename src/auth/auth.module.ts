@@ -1,0 +1,56 @@
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { InvitesModule } from '../invites/invites.module';
+import { AuthService } from './auth.service';
+import { AccountController } from './controllers/account.controller';
+import { LoginController } from './controllers/login.controller';
+import { PasswordResetController } from './controllers/password-reset.controller';
+import { RegistrationController } from './controllers/registration.controller';
+import { SetupController } from './controllers/setup.controller';
+import { CsrfGuard } from './guards/csrf.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { SessionAuthGuard } from './guards/session-auth.guard';
+import { PasswordHasher } from './passwords/password-hasher';
+import { RegistrationService } from './registration.service';
+import { PasswordResetService } from './reset/password-reset.service';
+import { FileSessionStore } from './session/file-session.store';
+import { SessionSecretService } from './session/session-secret.service';
+import { SessionUserMiddleware } from './session/session-user.middleware';
+import { SessionMiddleware } from './session/session.middleware';
+import { SetupService } from './setup/setup.service';
+import { RateLimiter } from './throttling/rate-limiter.service';
+import { ThrottleRepository } from './throttling/throttle.repository';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
+
+/**
+ * Who you are and whether you may: accounts, sessions, CSRF, throttling and the global guards.
+ * Guard order matters: CSRF/origin first (nothing changes on a forged request), then login, then role.
+ */
+@Module({
+  imports: [InvitesModule],
+  controllers: [LoginController, RegistrationController, SetupController, AccountController, PasswordResetController],
+  providers: [
+    UsersRepository,
+    UsersService,
+    PasswordHasher,
+    AuthService,
+    RegistrationService,
+    SetupService,
+    PasswordResetService,
+    ThrottleRepository,
+    RateLimiter,
+    SessionSecretService,
+    FileSessionStore,
+    SessionMiddleware,
+    { provide: APP_GUARD, useClass: CsrfGuard },
+    { provide: APP_GUARD, useClass: SessionAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [UsersService, PasswordHasher, SetupService, PasswordResetService, SessionMiddleware, AuthService],
+})
+export class AuthModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SessionUserMiddleware).forRoutes('*');
+  }
+}

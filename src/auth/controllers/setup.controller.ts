@@ -1,0 +1,41 @@
+import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Clock } from '../../common/clock/clock';
+import { FormView } from '../../common/decorators/form-view.decorator';
+import { FormError } from '../../common/errors/form-error';
+import { clientIp } from '../../common/http/request-info';
+import { Public } from '../decorators/public.decorator';
+import { SetupDto } from '../dto/auth-forms.dto';
+import { startUserSession } from '../session/session-lifecycle';
+import { SetupService } from '../setup/setup.service';
+
+/** SPEC §6.1: /admin/setup exists only while there is no admin. */
+@Controller('admin/setup')
+export class SetupController {
+  constructor(
+    private readonly setup: SetupService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Public()
+  @Get()
+  @Render('auth/setup')
+  async form(@Query('token') token?: string) {
+    await this.setup.assertOpen();
+    return { pageTitle: 'Create the first admin', form: { values: { token: typeof token === 'string' ? token : '' } } };
+  }
+
+  @Public()
+  @Post()
+  @FormView('auth/setup')
+  async create(@Body() body: SetupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.setup.assertOpen();
+    if (!this.setup.tokenMatches(body.token)) {
+      throw new FormError('The setup token is not valid.', { token: ['The setup token is not valid.'] }, 403);
+    }
+    const user = await this.setup.createFirstAdmin(body.username, body.password, clientIp(req));
+    await startUserSession(req, user, this.clock.now());
+    res.redirect(303, '/admin');
+  }
+}
+

@@ -1,0 +1,7 @@
+import { SetMetadata } from '@nestjs/common';
+import { Role } from '../users/user.model';
+
+export const ROLES_KEY = 'gatehouse:roles';
+
+/** Restricts a handler or controller to these roles (checked by RolesGuard after SessionAuthGuard). */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { InvitesService } from '../invites/invites.service';
+import { JsonStore } from '../storage/json-store.service';
+import { TooManyAttemptsError } from './auth-errors';
+import { RegisterDto } from './dto/auth-forms.dto';
+import { PasswordHasher } from './passwords/password-hasher';
+import { RateLimiter } from './throttling/rate-limiter.service';
+import { User } from './users/user.model';
+import { UsernameTakenError, UsersService } from './users/users.service';
+
+/**
+ * Invite registration. Redeeming the invite and creating the account run as one critical section
+ * (in-process queue + cross-process lock), so one invite use always yields exactly one account.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly invites: InvitesService,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly limiter: RateLimiter,
+    private readonly audit: AuditService,
+    private readonly store: JsonStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Counts a registration attempt for this IP (SPEC §3 REGISTER_MAX_PER_IP_HOUR). */
+  async countAttempt(ip: string): Promise<void> {
+    const wait = await this.limiter.consume(`register:ip:${ip}`, {
+      max: this.config.registerMaxPerIpHour,
+      windowMs: 3600_000,
+    });
+    if (wait > 0) {
+      await this.audit.record('register.throttled', { ip });
+      throw new TooManyAttemptsError(wait, 'registration attempts');
+    }
+  }
+
+  async register(input: RegisterDto, ip: string): Promise<User> {
+    const code = input.inviteCode.trim();
+    // Fail fast before paying for bcrypt; the authoritative checks run again inside the lock.
+    await this.invites.check(code).catch(async (error) => {
+      await this.audit.record('register.refused', { actor: input.username, ip, reason: 'invite' });
+      throw error;
+    });
+    if (await this.users.findByUsername(input.username)) throw new UsernameTakenError();
+    const passwordHash = await this.hasher.hash(input.password);
+
+    const user = await this.store.mutex('registration').run(async () => {
+      if (await this.users.findByUsername(input.username)) throw new UsernameTakenError();
+      const invite = await this.invites.redeem(code, input.username);
+      try {
+        return await this.users.create({
+          username: input.username,
+          passwordHash,
+          role: invite.role,
+          invitedBy: invite.createdBy,
+          inviteCode: invite.code,
+        });
+      } catch (error) {
+        await this.invites.release(code, input.username);
+        throw error;
+      }
+    });
+    await this.audit.record('invite.use', { actor: user.username, ip, invite: hint(code), role: user.role });
+    await this.audit.record('register', { actor: user.username, ip, role: user.role });
+    return user;
+  }
+}
+
+/** Enough of a code to tell invites apart in the audit log, not enough to use it. */
+export function hint(code: string): string {
+  return `${code.slice(0, 4)}…`;
+}

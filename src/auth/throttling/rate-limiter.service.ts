@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock/clock';
+import { ThrottleCounter, ThrottleRepository } from './throttle.repository';
+
+export interface Limit {
+  /** Events allowed in the window before the key locks. */
+  max: number;
+  windowMs: number;
+}
+
+/** Seconds until a locked key frees up, or 0 when it is free. */
+export type RetryAfterSeconds = number;
+
+/**
+ * Fixed-window counters with a lock once the limit is reached (SPEC §3): login failures per
+ * username and per IP, registration attempts per IP. Lockouts always expire.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    private readonly counters: ThrottleRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async retryAfter(key: string): Promise<RetryAfterSeconds> {
+    return secondsLeft((await this.counters.get(key))?.lockedUntil, this.clock.now().getTime());
+  }
+
+  /** Counts one event; returns the lock's remaining seconds if this event reached the limit. */
+  hit(key: string, limit: Limit): Promise<RetryAfterSeconds> {
+    const now = this.clock.now().getTime();
+    return this.counters.update(key, (current) => {
+      const fresh: ThrottleCounter =
+        current && current.windowStart + limit.windowMs > now ? { ...current } : { count: 0, windowStart: now };
+      if (current?.lockedUntil && current.lockedUntil > now) fresh.lockedUntil = current.lockedUntil;
+      fresh.count += 1;
+      if (fresh.count >= limit.max) fresh.lockedUntil = Math.max(fresh.lockedUntil ?? 0, now + limit.windowMs);
+      return { next: fresh, result: secondsLeft(fresh.lockedUntil, now) };
+    });
+  }
+
+  /** Counts one event and tells whether it was still within the limit (for "attempts per hour"). */
+  consume(key: string, limit: Limit): Promise<RetryAfterSeconds> {
+    const now = this.clock.now().getTime();
+    return this.counters.update(key, (current) => {
+      if (current?.lockedUntil && current.lockedUntil > now) {
+        return { next: current, result: secondsLeft(current.lockedUntil, now) };
+      }
+      const fresh: ThrottleCounter =
+        current && current.windowStart + limit.windowMs > now ? { ...current } : { count: 0, windowStart: now };
+      fresh.count += 1;
+      if (fresh.count > limit.max) {
+        fresh.lockedUntil = fresh.windowStart + limit.windowMs;
+        return { next: fresh, result: secondsLeft(fresh.lockedUntil, now) };
+      }
+      return { next: fresh, result: 0 };
+    });
+  }
+
+  reset(key: string): Promise<void> {
+    return this.counters.update(key, () => ({ next: undefined, result: undefined }));
+  }
+}
+
+function secondsLeft(until: number | undefined, now: number): RetryAfterSeconds {
+  return until && until > now ? Math.ceil((until - now) / 1000) : 0;
+}

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { JsonFile } from '../../storage/json-file';
+import { JsonStore } from '../../storage/json-store.service';
+import { assertObjectWithMap } from '../../storage/shapes';
+
+/** A fixed-window counter: `count` events since `windowStart`; locked until `lockedUntil`. */
+export interface ThrottleCounter {
+  count: number;
+  windowStart: number;
+  lockedUntil?: number;
+}
+
+interface ThrottleFile {
+  counters: Record<string, ThrottleCounter>;
+}
+
+/**
+ * DATA_DIR/throttle.json: counters every worker process shares (through the store's lock), so
+ * running several workers never multiplies the allowance.
+ */
+@Injectable()
+export class ThrottleRepository {
+  private readonly file: JsonFile<ThrottleFile>;
+
+  constructor(store: JsonStore) {
+    this.file = store.file<ThrottleFile>('throttle.json', {
+      empty: () => ({ counters: {} }),
+      validate: assertObjectWithMap('counters'),
+    });
+  }
+
+  async get(key: string): Promise<ThrottleCounter | undefined> {
+    return (await this.file.read()).counters[key];
+  }
+
+  /** Atomically updates one counter; `change` returns the new value or undefined to delete it. */
+  update<R>(key: string, change: (current: ThrottleCounter | undefined) => { next?: ThrottleCounter; result: R }): Promise<R> {
+    return this.file.update((data) => {
+      const { next, result } = change(data.counters[key]);
+      if (next) data.counters[key] = next;
+      else delete data.counters[key];
+      return result;
+    });
+  }
+
+  /** Drops counters whose window and lock are both over. */
+  prune(now: number, maxWindowMs: number): Promise<void> {
+    return this.file.update((data) => {
+      for (const [key, c] of Object.entries(data.counters)) {
+        if (c.windowStart + maxWindowMs < now && (c.lockedUntil ?? 0) < now) delete data.counters[key];
+      }
+    });
+  }
+}

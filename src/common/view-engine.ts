@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import hbs from 'hbs';
+
+export const VIEWS_DIR = path.join(__dirname, '..', '..', 'views');
+
+let registered = false;
+
+/** Handlebars with a base layout, partials from views/partials and a few formatting helpers. */
+export function configureViews(app: NestExpressApplication): void {
+  registerOnce();
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  if (process.env.NODE_ENV === 'production') app.set('view cache', true);
+}
+
+function registerOnce(): void {
+  if (registered) return;
+  registered = true;
+  const partialsDir = path.join(VIEWS_DIR, 'partials');
+  // Read synchronously at boot: hbs.registerPartials is async and a first request could miss them.
+  for (const file of fs.readdirSync(partialsDir)) {
+    if (file.endsWith('.hbs')) {
+      hbs.registerPartial(path.basename(file, '.hbs'), fs.readFileSync(path.join(partialsDir, file), 'utf8'));
+    }
+  }
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+  hbs.registerHelper('date', (value: unknown) => formatDate(value));
+  hbs.registerHelper('bytes', (value: unknown) => formatBytes(Number(value)));
+  hbs.registerHelper('fieldError', (errors: Record<string, string[]> | undefined, field: string) =>
+    errors?.[field]?.join(' ') ?? '',
+  );
+  hbs.registerHelper('value', (values: Record<string, unknown> | undefined, field: string, fallback?: unknown) => {
+    const v = values?.[field];
+    if (v !== undefined && v !== null) return String(v);
+    return typeof fallback === 'string' || typeof fallback === 'number' ? String(fallback) : '';
+  });
+}
+
+function formatDate(value: unknown): string {
+  if (!value) return '—';
+  const date = new Date(String(value));
+  if (Number.isNaN(date.getTime())) return String(value);
+  return date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

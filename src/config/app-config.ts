@@ -1,0 +1,37 @@
+/** The typed, validated environment every module reads (SPEC §3). Built once at boot by `validateEnv`. */
+export type CookieSecure = 'auto' | boolean;
+export type GenerationProviderName = 'offline' | 'openai';
+
+export class AppConfig {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  /** Absolute path. */
+  dataDir: string;
+  /** Unset means "generate and persist under DATA_DIR" (see SessionSecretService). */
+  sessionSecret?: string;
+  adminBootstrapPassword?: string;
+  adminSetupToken?: string;
+  cookieSecure: CookieSecure;
+  /** Passed as-is to express `trust proxy`; undefined means "do not trust X-Forwarded-For". */
+  trustProxy?: boolean | number | string;
+  bcryptCost: number;
+  loginMaxFailures: number;
+  loginLockoutMinutes: number;
+  loginMaxFailuresPerIp: number;
+  registerMaxPerIpHour: number;
+  generationProvider: GenerationProviderName;
+  openaiApiKey?: string;
+  openaiBaseUrl?: string;
+  openaiModel: string;
+  openaiTimeoutMs: number;
+  openaiMaxRetries: number;
+  generationConcurrency: number;
+  webConcurrency: number;
+  generationDailyDrafts: number;
+  qcMinWords: number;
+  qcMaxWords: number;
+  qcBannedTerms: string[];
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+}

@@ -1,0 +1,223 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { CorruptDataFileError } from './store-errors';
+
+export interface JsonFileOptions<T> {
+  /** The shape written when the file does not exist yet (the prototype's empty shapes). */
+  empty: () => T;
+  /** Throws (with a reason) when parsed data has the wrong shape. */
+  validate?: (data: unknown) => asserts data is T;
+  /** Pretty-print (human-edited files such as users.json); off for large machine files. */
+  pretty?: boolean;
+  mode?: number;
+}
+
+type Mutator<T, R> = (data: T) => R;
+
+interface PendingMutation<T> {
+  mutate: Mutator<T, unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Identity of the bytes on disk: an atomic rename always changes the inode. */
+interface DiskSignature {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+const LOCK_OPTIONS: lockfile.LockOptions = {
+  realpath: false,
+  stale: 5000,
+  update: 1000,
+  // Long enough to outlast a stale lock left by a killed process (stale + margin).
+  retries: { retries: 1000, factor: 1.2, minTimeout: 2, maxTimeout: 25, randomize: true },
+};
+
+/**
+ * One JSON file under DATA_DIR: an in-memory copy, re-read only when another process changed the
+ * file, and mutations that are serialised in-process (a queue) and across processes (a lock file),
+ * then written atomically (temp file, fsync, rename). Mutations queued while a write is in flight are
+ * applied together under one lock and one write, so storms of small changes stay cheap.
+ *
+ * Mutators must be synchronous and should validate before they change anything; if one throws, the
+ * batch is replayed from the last committed text without it, so a failed mutation changes nothing.
+ */
+export class JsonFile<T> {
+  private data: T | undefined;
+  private committedText: string | undefined;
+  private signature: DiskSignature | undefined;
+  private pending: PendingMutation<T>[] = [];
+  private draining: Promise<void> | undefined;
+  /** Bumped whenever in-memory data changes, so a slow concurrent reload cannot overwrite newer data. */
+  private version = 0;
+
+  constructor(
+    readonly filePath: string,
+    private readonly options: JsonFileOptions<T>,
+  ) {}
+
+  /** Changes whenever the in-memory data may have changed: lets callers cache derived indexes. */
+  get revision(): number {
+    return this.version;
+  }
+
+  /** Loads (or creates) the file; throws CorruptDataFileError without touching a bad file. */
+  async load(): Promise<T> {
+    return this.read();
+  }
+
+  /** Current contents, re-read from disk only if another process replaced the file. */
+  async read(): Promise<T> {
+    // While we hold the lock and write, no other process can change the file: our copy is newest.
+    if (this.draining && this.data !== undefined) return this.data;
+    const onDisk = await this.statOnDisk();
+    if (this.data !== undefined && onDisk && sameSignature(onDisk, this.signature)) return this.data;
+    if (!onDisk) {
+      if (this.data !== undefined && this.signature === undefined) return this.data;
+      // Missing file: create it with the empty shape (under the lock, another process may race us).
+      await this.update(() => undefined);
+      return this.data as T;
+    }
+    await this.reloadFromDisk();
+    return this.data as T;
+  }
+
+  /** Applies `mutate` to the latest data and persists it; resolves with its return value once durable. */
+  update<R>(mutate: Mutator<T, R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ mutate, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) this.draining = this.drain();
+    });
+  }
+
+  /** Resolves when every mutation queued so far has been written (graceful shutdown). */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        await this.applyBatch(batch);
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async applyBatch(batch: PendingMutation<T>[]): Promise<void> {
+    await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true });
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await lockfile.lock(this.filePath, {
+        ...LOCK_OPTIONS,
+        lockfilePath: `${this.filePath}.lock`,
+        onCompromised: () => undefined, // a lost lock is re-detected by the signature check on next write
+      });
+      await this.refreshUnderLock();
+      this.version++;
+      const { survivors, results } = this.applyMutations(batch);
+      const text = this.serialise(this.data as T);
+      if (text !== this.committedText || this.signature === undefined) {
+        await writeFileAtomic(this.filePath, text, { fsync: true, mode: this.options.mode });
+        this.committedText = text;
+        this.signature = await this.statOnDisk();
+      }
+      survivors.forEach((m, i) => m.resolve(results[i]));
+    } catch (error) {
+      // Nothing of this batch is durable: drop the uncommitted in-memory changes too.
+      this.version++;
+      this.data = this.committedText === undefined ? undefined : (JSON.parse(this.committedText) as T);
+      batch.forEach((m) => m.reject(error));
+    } finally {
+      if (release) await release().catch(() => undefined);
+    }
+  }
+
+  /** Runs each mutation; replays without the ones that threw so their partial changes vanish. */
+  private applyMutations(batch: PendingMutation<T>[]): { survivors: PendingMutation<T>[]; results: unknown[] } {
+    let survivors = batch;
+    for (;;) {
+      const results: unknown[] = [];
+      const failed: PendingMutation<T>[] = [];
+      for (const m of survivors) {
+        try {
+          results.push(m.mutate(this.data as T));
+        } catch (error) {
+          failed.push(m);
+          m.reject(error);
+        }
+      }
+      if (failed.length === 0) return { survivors, results };
+      survivors = survivors.filter((m) => !failed.includes(m));
+      this.data = this.parseCommittedOrEmpty();
+    }
+  }
+
+  private parseCommittedOrEmpty(): T {
+    return this.committedText === undefined ? this.options.empty() : (JSON.parse(this.committedText) as T);
+  }
+
+  /** Under the lock: pick up what another process wrote since we last looked. */
+  private async refreshUnderLock(): Promise<void> {
+    const onDisk = await this.statOnDisk();
+    if (!onDisk) {
+      if (this.data === undefined) this.data = this.options.empty();
+      this.signature = undefined;
+      return;
+    }
+    if (this.data === undefined || !sameSignature(onDisk, this.signature)) await this.reloadFromDisk();
+  }
+
+  private async reloadFromDisk(): Promise<void> {
+    // Stat before reading: if the file changes in between, the next read sees a newer signature.
+    const startedAt = this.version;
+    const before = await this.statOnDisk();
+    const text = await fs.promises.readFile(this.filePath, 'utf8');
+    const parsed = this.parse(text);
+    if (this.version !== startedAt) return; // a mutation landed meanwhile; its data is newer
+    this.version++;
+    this.data = parsed;
+    this.committedText = text;
+    this.signature = before;
+  }
+
+  private parse(text: string): T {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new CorruptDataFileError(this.filePath, (error as Error).message);
+    }
+    try {
+      this.options.validate?.(parsed);
+    } catch (error) {
+      throw new CorruptDataFileError(this.filePath, (error as Error).message);
+    }
+    return parsed as T;
+  }
+
+  private serialise(data: T): string {
+    return this.options.pretty ? `${JSON.stringify(data, null, 2)}\n` : JSON.stringify(data);
+  }
+
+  private async statOnDisk(): Promise<DiskSignature | undefined> {
+    try {
+      const s = await fs.promises.stat(this.filePath);
+      return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+}
+
+function sameSignature(a: DiskSignature, b: DiskSignature | undefined): boolean {
+  return !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}

@@ -1,0 +1,129 @@
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { Clock, ManualClock } from '../../src/common/clock/clock';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  dataDir: string;
+  clock: ManualClock;
+  http: ReturnType<NestExpressApplication['getHttpServer']>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+  /** Write these files into DATA_DIR before start (e.g. prototype users.json). */
+  files?: Record<string, string>;
+}
+
+/** Fast defaults for tests: cheap bcrypt, a fixed setup token, no .env file. */
+export const TEST_SETUP_TOKEN = 'test-setup-token-0123456789';
+
+export function makeDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
+}
+
+/** The real app (same configureApp as main.ts) on a temp DATA_DIR, with a controllable clock. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? makeDataDir();
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(dataDir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, name), content);
+  }
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    BCRYPT_COST: '4',
+    ADMIN_SETUP_TOKEN: TEST_SETUP_TOKEN,
+    SESSION_SECRET: 'test-session-secret-0123456789-abcdefghijkl',
+    GATEHOUSE_IGNORE_ENV_FILE: '1',
+    ...options.env,
+  };
+  const saved = withEnv(env);
+  const clock = new ManualClock();
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    configureApp(app);
+    await app.init();
+    return {
+      app,
+      dataDir,
+      clock,
+      http: app.getHttpServer(),
+      close: async () => {
+        await app.close();
+      },
+    };
+  } finally {
+    saved();
+  }
+}
+
+/** Sets env vars (unset the rest of the Gatehouse ones) and returns a function restoring them. */
+function withEnv(env: Record<string, string>): () => void {
+  const keys = new Set([...Object.keys(env), ...GATEHOUSE_VARS]);
+  const previous = new Map([...keys].map((k) => [k, process.env[k]]));
+  for (const k of GATEHOUSE_VARS) delete process.env[k];
+  Object.assign(process.env, env);
+  return () => {
+    for (const [k, v] of previous) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+const GATEHOUSE_VARS = [
+  'PORT', 'HOST', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_BOOTSTRAP_PASSWORD', 'ADMIN_SETUP_TOKEN', 'COOKIE_SECURE',
+  'TRUST_PROXY', 'BCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_MINUTES', 'LOGIN_MAX_FAILURES_PER_IP',
+  'REGISTER_MAX_PER_IP_HOUR', 'GENERATION_PROVIDER', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL',
+  'GENERATION_CONCURRENCY', 'WEB_CONCURRENCY', 'GENERATION_DAILY_DRAFTS', 'SESSION_IDLE_MINUTES', 'SESSION_ABSOLUTE_HOURS',
+];
+
+export function rmDataDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+export type Agent = ReturnType<typeof request.agent>;
+
+/** Reads the `_csrf` hidden field from a page. */
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error('No _csrf field on the page');
+  return match[1];
+}
+
+/** An agent with a session and its CSRF token (fetched from the login page). */
+export async function newAgent(t: TestApp): Promise<{ agent: Agent; csrf: string }> {
+  const agent = request.agent(t.http);
+  const page = await agent.get('/login').expect(200);
+  return { agent, csrf: csrfFrom(page.text) };
+}
+
+export async function setupAdmin(t: TestApp, username = 'root', password = 'correct horse battery'): Promise<{ agent: Agent; csrf: string }> {
+  const agent = request.agent(t.http);
+  const page = await agent.get(`/admin/setup?token=${TEST_SETUP_TOKEN}`).expect(200);
+  const csrf = csrfFrom(page.text);
+  await agent.post('/admin/setup').type('form').send({ username, password, token: TEST_SETUP_TOKEN, _csrf: csrf }).expect(303);
+  return { agent, csrf };
+}
+
+export async function loginAs(t: TestApp, username: string, password: string): Promise<{ agent: Agent; csrf: string }> {
+  const { agent, csrf } = await newAgent(t);
+  await agent.post('/login').type('form').send({ username, password, _csrf: csrf }).expect(303);
+  return { agent, csrf };
+}
+
+export function readJson<T = any>(dir: string, file: string): T {
+  return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
+}
