@@ -8,5 +8,7 @@ declare module 'express-session' {
     sessionVersion?: number;
     loginAt?: number;
     lastSeenAt?: number;
+    /** One-shot messages for the next page (e.g. a freshly minted invite link, shown once). */
+    flash?: Record<string, unknown>;
   }
 }

@@ -28,7 +28,9 @@ export class SetupService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (process.env.GATEHOUSE_ROLE === 'runner') return; // the job runner serves no pages
+    // Only processes that serve pages announce the setup URL (not the job runner, not the CLI).
+    const role = process.env.GATEHOUSE_ROLE;
+    if (role && role !== 'web') return;
     if (await this.users.hasAdmin()) return;
     const base = `http://${this.config.host}:${this.config.port}`;
     if (this.config.adminSetupToken) {
