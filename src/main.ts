@@ -1,30 +1,81 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureApp } from './app.setup';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { InvalidEnvError } from './config/validate-env';
+import { InvalidEnvError, parseEnv } from './config/validate-env';
 import { CorruptDataFileError } from './storage/store-errors';
 
-async function bootstrap(): Promise<void> {
+/**
+ * Process roles (GATEHOUSE_ROLE): unset = one process serving HTTP and running jobs; with
+ * WEB_CONCURRENCY > 1 the primary runs jobs ('runner') and forks N HTTP workers ('web') that share
+ * the port (node:cluster) and DATA_DIR (the store's cross-process locks keep them consistent).
+ */
+async function main(): Promise<void> {
+  const config = preflight();
+  if (config.webConcurrency > 1 && cluster.isPrimary) {
+    await startPrimary(config);
+  } else {
+    await startWeb();
+  }
+}
+
+/** Validates the environment before Nest starts, so a bad value costs one clear line. */
+function preflight(): AppConfig {
+  if (process.env.GATEHOUSE_IGNORE_ENV_FILE !== '1' && fs.existsSync('.env')) process.loadEnvFile('.env');
+  return parseEnv(process.env);
+}
+
+async function startWeb(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     bodyParser: false,
     bufferLogs: true,
+    abortOnError: false,
   });
   configureApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
-  new Logger('Gatehouse').log(`Listening on http://${config.host}:${config.port}`);
+  if (!cluster.isWorker || process.env.GATEHOUSE_WORKER_INDEX === '1') {
+    new Logger('Gatehouse').log(`Listening on http://${config.host}:${config.port}`);
+  }
 }
 
-bootstrap().catch((error: unknown) => {
+async function startPrimary(config: AppConfig): Promise<void> {
+  const logger = new Logger('Cluster');
+  // One setup token for every worker (each would otherwise invent its own).
+  process.env.GATEHOUSE_GENERATED_SETUP_TOKEN ??= randomBytes(24).toString('base64url');
+  process.env.GATEHOUSE_ROLE = 'runner';
+  const runner = await NestFactory.createApplicationContext(AppModule.forRoot(), { abortOnError: false });
+  runner.enableShutdownHooks();
+
+  let stopping = false;
+  const fork = (index: number) => {
+    const worker = cluster.fork({ GATEHOUSE_ROLE: 'web', GATEHOUSE_WORKER_INDEX: String(index) });
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      logger.warn(`Worker ${index} exited (${signal ?? code}); starting a new one`);
+      setTimeout(() => fork(index), 500);
+    });
+  };
+  for (let i = 1; i <= config.webConcurrency; i++) fork(i);
+  logger.log(`Primary ${process.pid}: ${config.webConcurrency} web workers, jobs run here`);
+
+  const stop = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
   // One clear line for the operator: bad configuration or a corrupt data file.
-  if (error instanceof InvalidEnvError || error instanceof CorruptDataFileError) {
-    console.error(`Gatehouse cannot start: ${error.message}`);
-  } else {
-    console.error('Gatehouse cannot start:', error instanceof Error ? error.message : error);
-  }
+  const known = error instanceof InvalidEnvError || error instanceof CorruptDataFileError;
+  console.error(`Gatehouse cannot start: ${known || error instanceof Error ? (error as Error).message : String(error)}`);
   process.exit(1);
 });

@@ -1,0 +1,87 @@
+import * as path from 'node:path';
+import { InvalidEnvError, parseEnv } from './validate-env';
+
+describe('parseEnv', () => {
+  it('applies the SPEC §3 defaults to an empty environment', () => {
+    const config = parseEnv({}, '/srv/app');
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: path.resolve('/srv/app', 'data'),
+      cookieSecure: 'auto',
+      trustProxy: undefined,
+      bcryptCost: 12,
+      loginMaxFailures: 5,
+      loginLockoutMinutes: 15,
+      loginMaxFailuresPerIp: 50,
+      registerMaxPerIpHour: 20,
+      generationProvider: 'offline',
+      openaiModel: 'gpt-4o-mini',
+      generationConcurrency: 2,
+      webConcurrency: 1,
+      generationDailyDrafts: 50,
+      sessionIdleMinutes: 720,
+      sessionAbsoluteHours: 168,
+    });
+    expect(config.sessionSecret).toBeUndefined();
+  });
+
+  it('picks the openai provider when a key is set', () => {
+    expect(parseEnv({ OPENAI_API_KEY: 'sk-test' }).generationProvider).toBe('openai');
+    expect(parseEnv({ OPENAI_API_KEY: 'sk-test', GENERATION_PROVIDER: 'offline' }).generationProvider).toBe('offline');
+  });
+
+  it('reads typed values', () => {
+    const config = parseEnv({ PORT: '8080', COOKIE_SECURE: 'true', TRUST_PROXY: '1', WEB_CONCURRENCY: '2' });
+    expect(config.port).toBe(8080);
+    expect(config.cookieSecure).toBe(true);
+    expect(config.trustProxy).toBe(1);
+    expect(config.webConcurrency).toBe(2);
+    expect(parseEnv({ COOKIE_SECURE: 'false' }).cookieSecure).toBe(false);
+    expect(parseEnv({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+
+  const invalid: Array<[string, string]> = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['COOKIE_SECURE', 'maybe'],
+    ['TRUST_PROXY', 'a;b'],
+    ['BCRYPT_COST', '3'],
+    ['BCRYPT_COST', '16'],
+    ['LOGIN_MAX_FAILURES', '0'],
+    ['LOGIN_LOCKOUT_MINUTES', '-1'],
+    ['LOGIN_MAX_FAILURES_PER_IP', 'many'],
+    ['REGISTER_MAX_PER_IP_HOUR', '1.5'],
+    ['GENERATION_PROVIDER', 'anthropic'],
+    ['GENERATION_CONCURRENCY', '0'],
+    ['WEB_CONCURRENCY', 'two'],
+    ['GENERATION_DAILY_DRAFTS', '-5'],
+    ['SESSION_IDLE_MINUTES', '0'],
+    ['SESSION_ABSOLUTE_HOURS', 'forever'],
+    ['SESSION_SECRET', 'short'],
+    ['OPENAI_BASE_URL', 'not a url'],
+    ['ADMIN_SETUP_TOKEN', 'tiny'],
+  ];
+
+  it.each(invalid)('refuses %s=%s with one line naming the variable', (name, value) => {
+    let error: unknown;
+    try {
+      parseEnv({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidEnvError);
+    expect((error as InvalidEnvError).variable).toBe(name);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('refuses GENERATION_PROVIDER=openai without a key or base URL', () => {
+    expect(() => parseEnv({ GENERATION_PROVIDER: 'openai' })).toThrow(/GENERATION_PROVIDER/);
+  });
+
+  it('never echoes a secret value in its error', () => {
+    expect(() => parseEnv({ SESSION_SECRET: 'hunter2' })).toThrow(/SESSION_SECRET="<hidden>"/);
+    expect(() => parseEnv({ SESSION_SECRET: 'hunter2' })).not.toThrow(/hunter2/);
+  });
+});

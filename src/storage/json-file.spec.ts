@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { JsonFile } from './json-file';
+import { assertObjectWithArray } from './shapes';
+import { CorruptDataFileError } from './store-errors';
+
+interface Items {
+  items: number[];
+}
+
+const options = { empty: () => ({ items: [] as number[] }), validate: assertObjectWithArray('items') };
+
+describe('JsonFile', () => {
+  let dir: string;
+  let filePath: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-store-'));
+    filePath = path.join(dir, 'items.json');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a missing file with the empty shape', async () => {
+    const file = new JsonFile<Items>(filePath, options);
+    expect(await file.load()).toEqual({ items: [] });
+    expect(JSON.parse(fs.readFileSync(filePath, 'utf8'))).toEqual({ items: [] });
+  });
+
+  it('keeps all 500 concurrent mutations', async () => {
+    const file = new JsonFile<Items>(filePath, options);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => file.update((d) => d.items.push(i))));
+    const onDisk = JSON.parse(fs.readFileSync(filePath, 'utf8')) as Items;
+    expect(onDisk.items).toHaveLength(500);
+    expect(new Set(onDisk.items).size).toBe(500);
+  });
+
+  it('resolves a mutation with its return value once written', async () => {
+    const file = new JsonFile<Items>(filePath, options);
+    const length = await file.update((d) => d.items.push(7));
+    expect(length).toBe(1);
+    expect(JSON.parse(fs.readFileSync(filePath, 'utf8'))).toEqual({ items: [7] });
+  });
+
+  it('a mutation that throws changes nothing, and its neighbours in the batch still land', async () => {
+    const file = new JsonFile<Items>(filePath, options);
+    await file.update((d) => d.items.push(1));
+    const results = await Promise.allSettled([
+      file.update((d) => d.items.push(2)),
+      file.update((d) => {
+        d.items.push(99); // partial change before the refusal must vanish
+        throw new Error('refused');
+      }),
+      file.update((d) => d.items.push(3)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.message).toBe('refused');
+    expect(JSON.parse(fs.readFileSync(filePath, 'utf8')).items).toEqual([1, 2, 3]);
+    expect((await file.read()).items).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a corrupt file, naming it, and leaves its bytes unchanged', async () => {
+    fs.writeFileSync(filePath, '{"items": [1, 2');
+    const before = fs.readFileSync(filePath);
+    const file = new JsonFile<Items>(filePath, options);
+    await expect(file.load()).rejects.toThrow(CorruptDataFileError);
+    await expect(file.load()).rejects.toThrow(filePath);
+    await expect(file.update((d) => d.items.push(1))).rejects.toThrow(CorruptDataFileError);
+    expect(fs.readFileSync(filePath).equals(before)).toBe(true);
+  });
+
+  it('refuses valid JSON of the wrong shape', async () => {
+    fs.writeFileSync(filePath, '{"users": []}');
+    await expect(new JsonFile<Items>(filePath, options).load()).rejects.toThrow(/"items" to be an array/);
+  });
+
+  it('sees a change written by another instance (another process) and merges into it', async () => {
+    const a = new JsonFile<Items>(filePath, options);
+    const b = new JsonFile<Items>(filePath, options);
+    await a.update((d) => d.items.push(1));
+    expect((await b.read()).items).toEqual([1]);
+    await b.update((d) => d.items.push(2));
+    expect((await a.read()).items).toEqual([1, 2]);
+    await a.update((d) => d.items.push(3));
+    expect(JSON.parse(fs.readFileSync(filePath, 'utf8')).items).toEqual([1, 2, 3]);
+  });
+
+  it('two instances mutating concurrently lose nothing (cross-process lock path)', async () => {
+    const a = new JsonFile<Items>(filePath, options);
+    const b = new JsonFile<Items>(filePath, options);
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).update((d) => d.items.push(i))),
+    );
+    expect(JSON.parse(fs.readFileSync(filePath, 'utf8')).items.sort((x: number, y: number) => x - y)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+  });
+
+  it('leaves no temp or lock files behind', async () => {
+    const file = new JsonFile<Items>(filePath, options);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => file.update((d) => d.items.push(i))));
+    await file.flush();
+    expect(fs.readdirSync(dir)).toEqual(['items.json']);
+  });
+});
