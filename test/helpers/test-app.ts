@@ -127,3 +127,33 @@ export async function loginAs(t: TestApp, username: string, password: string): P
 export function readJson<T = any>(dir: string, file: string): T {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as T;
 }
+
+/** The session cookie's value from a response, if it set one. */
+export function sessionCookie(res: { headers: Record<string, unknown> }): string | undefined {
+  const cookies = (res.headers['set-cookie'] as string[] | undefined) ?? [];
+  return cookies.find((c) => c.startsWith('gatehouse.sid='));
+}
+
+/** Mints an invite straight through the service (the admin panel has its own tests). */
+export async function mintInvite(t: TestApp, options: Record<string, unknown> = {}): Promise<string> {
+  // Imported lazily so this helper file does not pull the invites module into every test.
+  const { InvitesService } = await import('../../src/invites/invites.service');
+  const invite = await t.app.get(InvitesService).mint({ createdBy: 'root', ...options });
+  return invite.code;
+}
+
+/** Registers through the real form; returns the logged-in agent. */
+export async function register(t: TestApp, username: string, password: string, inviteCode: string) {
+  const agent = request.agent(t.http);
+  const page = await agent.get(`/register?code=${encodeURIComponent(inviteCode)}`).expect(200);
+  const csrf = csrfFrom(page.text);
+  const res = await agent.post('/register').type('form').send({ username, password, inviteCode, _csrf: csrf });
+  return { agent, csrf, res };
+}
+
+/** Logs in and returns the raw `gatehouse.sid=...` cookie pair, for replaying or restarting. */
+export async function loginCookie(t: TestApp, username: string, password: string): Promise<string> {
+  const { agent, csrf } = await newAgent(t);
+  const res = await agent.post('/login').type('form').send({ username, password, _csrf: csrf }).expect(303);
+  return sessionCookie(res)!.split(';')[0];
+}

@@ -13,8 +13,15 @@ export async function startUserSession(req: Request, user: User, now: Date): Pro
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
-/** Replaces the session with an empty one: the old id is gone from the store (logout, expiry). */
+/** Logout: the session is removed from the store; the request must end with a redirect. */
 export async function endSession(req: Request): Promise<void> {
   if (!req.session) return;
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+}
+
+/** A session that may no longer act for its user (expired, disabled, version bumped) stays anonymous. */
+export function forgetUser(req: Request): void {
+  delete req.session.userId;
+  delete req.session.sessionVersion;
+  delete req.session.loginAt;
 }

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { UsersRepository } from '../users/users.repository';
-import { endSession } from './session-lifecycle';
+import { forgetUser } from './session-lifecycle';
 
 /**
  * Resolves the session to a user on every request, re-reading the user so that disabling, deleting,
@@ -43,7 +43,7 @@ export class SessionUserMiddleware implements NestMiddleware {
     const expired = now - lastSeen > this.idleMs || now - (session.loginAt ?? 0) > this.absoluteMs;
     const user = expired ? undefined : await this.users.findById(session.userId);
     if (!user || user.disabled || user.sessionVersion !== (session.sessionVersion ?? 0)) {
-      await endSession(req);
+      forgetUser(req);
       return;
     }
     req.user = user;
