@@ -13,7 +13,7 @@ export class FormError extends HttpException {
     status: number = HttpStatus.BAD_REQUEST,
     readonly headers: Record<string, string> = {},
   ) {
-    super({ error: formMessage, fields: fieldErrors }, status);
+    super({ message: formMessage, error: formMessage, fields: fieldErrors }, status);
   }
 
   static field(field: string, message: string, status: number = HttpStatus.BAD_REQUEST): FormError {

@@ -1,0 +1,116 @@
+import { ExecutionContext, ForbiddenException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { UnauthenticatedError } from '../../common/errors/unauthenticated.error';
+import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
+import { ROLES_KEY } from '../decorators/roles.decorator';
+import { User } from '../users/user.model';
+import { CsrfGuard, isCrossSite } from './csrf.guard';
+import { RolesGuard } from './roles.guard';
+import { SessionAuthGuard } from './session-auth.guard';
+
+const user = (role: 'admin' | 'user'): User => ({
+  id: 'u1', username: 'u', role, createdAt: null, disabled: false, invitedBy: null, lastLoginAt: null,
+  sessionVersion: 0, dailyDrafts: null,
+});
+
+function contextFor(req: Record<string, unknown>, metadata: Record<string, unknown> = {}) {
+  const handler = () => undefined;
+  const cls = class {};
+  for (const [key, value] of Object.entries(metadata)) Reflect.defineMetadata(key, value, handler);
+  return {
+    getHandler: () => handler,
+    getClass: () => cls,
+    switchToHttp: () => ({ getRequest: () => req }),
+  } as unknown as ExecutionContext;
+}
+
+describe('SessionAuthGuard', () => {
+  const guard = new SessionAuthGuard(new Reflector());
+
+  it('lets anyone through a @Public() route', () => {
+    expect(guard.canActivate(contextFor({}, { [IS_PUBLIC_KEY]: true }))).toBe(true);
+  });
+
+  it('closes every other route to anonymous requests', () => {
+    expect(() => guard.canActivate(contextFor({}))).toThrow(UnauthenticatedError);
+  });
+
+  it('lets a resolved user through', () => {
+    expect(guard.canActivate(contextFor({ user: user('user') }))).toBe(true);
+  });
+});
+
+describe('RolesGuard', () => {
+  const guard = new RolesGuard(new Reflector());
+
+  it('allows routes without @Roles', () => {
+    expect(guard.canActivate(contextFor({ user: user('user') }))).toBe(true);
+  });
+
+  it('refuses a user on an admin route with a 403', () => {
+    const ctx = contextFor({ user: user('user') }, { [ROLES_KEY]: ['admin'] });
+    expect(() => guard.canActivate(ctx)).toThrow(ForbiddenException);
+    expect(() => guard.canActivate(ctx)).toThrow('You do not have access to this page.');
+  });
+
+  it('allows an admin on an admin route', () => {
+    expect(guard.canActivate(contextFor({ user: user('admin') }, { [ROLES_KEY]: ['admin'] }))).toBe(true);
+  });
+
+  it('treats a missing user on a role route as unauthenticated', () => {
+    expect(() => guard.canActivate(contextFor({}, { [ROLES_KEY]: ['admin'] }))).toThrow(UnauthenticatedError);
+  });
+});
+
+describe('CsrfGuard', () => {
+  const guard = new CsrfGuard();
+  const session = { csrfToken: 'good-token' };
+
+  it('lets safe methods through without a token', () => {
+    expect(guard.canActivate(contextFor({ method: 'GET', headers: {} }))).toBe(true);
+  });
+
+  it('refuses a POST without a token', () => {
+    expect(() => guard.canActivate(contextFor({ method: 'POST', headers: {}, body: {}, session }))).toThrow(ForbiddenException);
+  });
+
+  it('refuses a POST with the wrong token, and one without a session', () => {
+    expect(() =>
+      guard.canActivate(contextFor({ method: 'POST', headers: {}, body: { _csrf: 'bad' }, session })),
+    ).toThrow(ForbiddenException);
+    expect(() => guard.canActivate(contextFor({ method: 'POST', headers: {}, body: { _csrf: 'good-token' } }))).toThrow(
+      ForbiddenException,
+    );
+  });
+
+  it('accepts the session token from the form field or the header', () => {
+    expect(guard.canActivate(contextFor({ method: 'POST', headers: {}, body: { _csrf: 'good-token' }, session }))).toBe(true);
+    expect(
+      guard.canActivate(contextFor({ method: 'DELETE', headers: { 'x-csrf-token': 'good-token' }, body: {}, session })),
+    ).toBe(true);
+  });
+
+  it('refuses a valid token sent cross-site', () => {
+    const req = { method: 'POST', headers: { origin: 'https://evil.example', host: 'gate.example' }, body: { _csrf: 'good-token' }, session };
+    expect(() => guard.canActivate(contextFor(req))).toThrow('Cross-site requests are not accepted.');
+  });
+});
+
+describe('isCrossSite', () => {
+  const req = (headers: Record<string, string>) => ({ headers: { host: 'gate.example', ...headers } }) as never;
+
+  it.each([
+    [{}, false],
+    [{ origin: 'http://gate.example' }, false],
+    [{ origin: 'https://gate.example' }, false],
+    [{ origin: 'https://evil.example' }, true],
+    [{ origin: 'http://gate.example.evil.example' }, true],
+    [{ origin: 'null' }, true],
+    [{ origin: 'garbage' }, true],
+    [{ 'sec-fetch-site': 'cross-site' }, true],
+    [{ 'sec-fetch-site': 'same-origin' }, false],
+    [{ 'sec-fetch-site': 'none' }, false],
+  ])('%j → %s', (headers, expected) => {
+    expect(isCrossSite(req(headers as Record<string, string>))).toBe(expected);
+  });
+});

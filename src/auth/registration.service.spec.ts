@@ -1,0 +1,80 @@
+import { strictMock } from '../../test/helpers/strict-mock';
+import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { InviteNotValidError } from '../invites/invite-errors';
+import { Invite } from '../invites/invite.model';
+import { InvitesService } from '../invites/invites.service';
+import { JsonStore } from '../storage/json-store.service';
+import { TooManyAttemptsError } from './auth-errors';
+import { PasswordHasher } from './passwords/password-hasher';
+import { RegistrationService } from './registration.service';
+import { RateLimiter } from './throttling/rate-limiter.service';
+import { User } from './users/user.model';
+import { UsernameTakenError, UsersService } from './users/users.service';
+
+const invite = { code: 'code-123456', role: 'admin', createdBy: 'root' } as Invite;
+const created = { id: 'new', username: 'newbie', role: 'admin' } as User;
+const input = { username: 'newbie', password: 'a fine passphrase', inviteCode: ' code-123456 ' };
+
+function setup() {
+  const invites = strictMock<InvitesService>('InvitesService', {
+    check: async () => invite,
+    redeem: async () => invite,
+    release: async () => undefined,
+  });
+  const users = strictMock<UsersService>('UsersService', {
+    findByUsername: async () => undefined,
+    create: async () => created,
+  });
+  const hasher = strictMock<PasswordHasher>('PasswordHasher', { hash: async () => '$2b$hash' });
+  const limiter = strictMock<RateLimiter>('RateLimiter', { consume: async () => 0 });
+  const audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
+  const store = strictMock<JsonStore>('JsonStore', { mutex: () => ({ run: (fn: () => Promise<unknown>) => fn() }) });
+  const config = { registerMaxPerIpHour: 20 } as AppConfig;
+  const service = new RegistrationService(invites, users, hasher, limiter, audit, store, config);
+  return { service, invites, users, hasher, limiter, audit, store };
+}
+
+describe('RegistrationService', () => {
+  it('redeems the (trimmed) code inside the critical section and creates the user with the invite role', async () => {
+    const m = setup();
+    await expect(m.service.register(input, 'ip')).resolves.toBe(created);
+    expect(m.store.mutex).toHaveBeenCalledWith('registration');
+    expect(m.invites.redeem).toHaveBeenCalledWith('code-123456', 'newbie');
+    expect(m.users.create).toHaveBeenCalledWith({
+      username: 'newbie', passwordHash: '$2b$hash', role: 'admin', invitedBy: 'root', inviteCode: 'code-123456',
+    });
+    expect(m.audit.record).toHaveBeenCalledWith('register', expect.objectContaining({ actor: 'newbie' }));
+  });
+
+  it('refuses a bad invite before hashing (no bcrypt cost for junk)', async () => {
+    const m = setup();
+    m.invites.check.mockRejectedValue(new InviteNotValidError());
+    await expect(m.service.register(input, 'ip')).rejects.toThrow(InviteNotValidError);
+    expect(m.hasher.hash).not.toHaveBeenCalled();
+    expect(m.users.create).not.toHaveBeenCalled();
+  });
+
+  it('refuses a taken username (409) without using the invite', async () => {
+    const m = setup();
+    m.users.findByUsername.mockResolvedValue(created);
+    await expect(m.service.register(input, 'ip')).rejects.toThrow(UsernameTakenError);
+    expect(m.invites.redeem).not.toHaveBeenCalled();
+  });
+
+  it('gives the invite use back if the account cannot be created', async () => {
+    const m = setup();
+    m.users.create.mockRejectedValue(new UsernameTakenError());
+    await expect(m.service.register(input, 'ip')).rejects.toThrow(UsernameTakenError);
+    expect(m.invites.release).toHaveBeenCalledWith('code-123456', 'newbie');
+  });
+
+  it('countAttempt() throws 429 with Retry-After when the IP is over its hourly allowance', async () => {
+    const m = setup();
+    m.limiter.consume.mockResolvedValue(1800);
+    const error = await m.service.countAttempt('5.6.7.8').catch((e) => e);
+    expect(error).toBeInstanceOf(TooManyAttemptsError);
+    expect(error.headers['Retry-After']).toBe('1800');
+    expect(m.limiter.consume).toHaveBeenCalledWith('register:ip:5.6.7.8', { max: 20, windowMs: 3600_000 });
+  });
+});
