@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
+import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { csrf } from './auth/session/csrf';
@@ -26,7 +27,7 @@ export class AppModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule],
+      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule, AdminModule],
       controllers: [HomeController, HealthController],
       providers: [
         {

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+
+/** One-shot messages for the next GET /admin, kept in the session's `flash.admin` slot. */
+export interface AdminFlash {
+  notice?: string;
+  /** A freshly minted invite: shown once, prominently, so it can be copied. */
+  invite?: { code: string; link: string; role: string; maxUses: number; expiresAt: string | null };
+  /** A one-time password reset link: shown once (the token is stored only as a hash). */
+  reset?: { username: string; link: string };
+  /** §6.2 bootstrap done: tell the (non-admin) user how to continue. */
+  bootstrapped?: string;
+}
+
+export function setAdminFlash(req: Request, flash: AdminFlash): void {
+  req.session.flash = { ...(req.session.flash ?? {}), admin: flash };
+}
+
+/** Reads and clears the admin slot (other modules' flash messages stay). */
+export function takeAdminFlash(req: Request): AdminFlash {
+  const flash = req.session?.flash;
+  if (!flash || !('admin' in flash)) return {};
+  const { admin, ...rest } = flash;
+  req.session.flash = Object.keys(rest).length > 0 ? rest : undefined;
+  return (admin ?? {}) as AdminFlash;
+}
+
+/** `http(s)://host[:port]` as the admin reached us, for links they will copy. */
+export function requestOrigin(req: Request, fallbackHost: string): string {
+  return `${req.protocol}://${req.get('host') ?? fallbackHost}`;
+}
