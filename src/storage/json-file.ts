@@ -72,8 +72,6 @@ export class JsonFile<T> {
 
   /** Current contents, re-read from disk only if another process replaced the file. */
   async read(): Promise<T> {
-    // While we hold the lock and write, no other process can change the file: our copy is newest.
-    if (this.draining && this.data !== undefined) return this.data;
     const onDisk = await this.statOnDisk();
     if (this.data !== undefined && onDisk && sameSignature(onDisk, this.signature)) return this.data;
     if (!onDisk) {
@@ -123,11 +121,16 @@ export class JsonFile<T> {
       await this.refreshUnderLock();
       this.version++;
       const { survivors, results } = this.applyMutations(batch);
-      const text = this.serialise(this.data as T);
+      const committed = this.data as T;
+      const text = this.serialise(committed);
       if (text !== this.committedText || this.signature === undefined) {
         await writeFileAtomic(this.filePath, text, { fsync: true, mode: this.options.mode });
+        const signature = await this.statOnDisk();
+        // A read may have reloaded the older file meanwhile: what we just wrote is the truth.
+        this.data = committed;
         this.committedText = text;
-        this.signature = await this.statOnDisk();
+        this.signature = signature;
+        this.version++;
       }
       survivors.forEach((m, i) => m.resolve(results[i]));
     } catch (error) {
@@ -172,16 +175,17 @@ export class JsonFile<T> {
       this.signature = undefined;
       return;
     }
-    if (this.data === undefined || !sameSignature(onDisk, this.signature)) await this.reloadFromDisk();
+    if (this.data === undefined || !sameSignature(onDisk, this.signature)) await this.reloadFromDisk(true);
   }
 
-  private async reloadFromDisk(): Promise<void> {
+  /** `underLock`: nobody else can write now, so this read wins over any slower concurrent reload. */
+  private async reloadFromDisk(underLock = false): Promise<void> {
     // Stat before reading: if the file changes in between, the next read sees a newer signature.
     const startedAt = this.version;
     const before = await this.statOnDisk();
     const text = await fs.promises.readFile(this.filePath, 'utf8');
     const parsed = this.parse(text);
-    if (this.version !== startedAt) return; // a mutation landed meanwhile; its data is newer
+    if (!underLock && this.version !== startedAt) return; // newer data landed meanwhile
     this.version++;
     this.data = parsed;
     this.committedText = text;
