@@ -234,7 +234,7 @@ function panelAuditEvent(entry: AuditEntry): PanelAuditEvent {
   return { at: entry.at, event: entry.event, actor: entry.actor, ip: entry.ip, details };
 }
 
-function exportedUser(user: User): ExportedUser {
+export function exportedUser(user: User): ExportedUser {
   return {
     id: user.id,
     username: user.username,

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { processIo } from './cli/cli-io';
+import { runCli } from './cli/run-cli';
+
+/** `npm run cli -- <command>` (SPEC §6.3). See src/cli/cli-args.ts for the commands. */
+runCli(process.argv.slice(2), processIo()).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error('Gatehouse CLI failed:', error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,45 @@
+import { parseCliArgs } from './cli-args';
+import { CliUsageError } from './cli-errors';
+
+describe('parseCliArgs', () => {
+  it.each([
+    [['create-admin', 'alice'], { name: 'create-admin', username: 'alice' }],
+    [['reset-password', 'bob'], { name: 'reset-password', username: 'bob' }],
+    [['disable-user', 'bob'], { name: 'disable-user', username: 'bob' }],
+    [['enable-user', 'bob'], { name: 'enable-user', username: 'bob' }],
+    [['list-users'], { name: 'list-users', json: false }],
+    [['list-users', '--json'], { name: 'list-users', json: true }],
+    [['help'], { name: 'help' }],
+    [['--help'], { name: 'help' }],
+  ])('parses %j', (argv, expected) => {
+    expect(parseCliArgs(argv)).toEqual(expected);
+  });
+
+  it('parses every mint-invite option, in either --opt value or --opt=value form', () => {
+    expect(
+      parseCliArgs(['mint-invite', '--role', 'admin', '--note', 'for ann', '--max-uses=3', '--expires-in-days', '0', '--code', 'Custom_1']),
+    ).toEqual({ name: 'mint-invite', role: 'admin', note: 'for ann', maxUses: '3', expiresInDays: '0', code: 'Custom_1' });
+    expect(parseCliArgs(['mint-invite'])).toEqual({ name: 'mint-invite' });
+  });
+
+  it.each([
+    [[], 'No command given.'],
+    [['frobnicate'], 'Unknown command: frobnicate'],
+    [['create-admin'], 'create-admin: expected exactly one <username>'],
+    [['create-admin', 'a', 'b'], 'create-admin: expected exactly one <username>'],
+    [['disable-user', '--force', 'bob'], "Unknown option '--force'"],
+    [['mint-invite', '--bogus'], "Unknown option '--bogus'"],
+    [['mint-invite', 'extra'], 'mint-invite: unexpected argument extra'],
+    [['mint-invite', '--role'], "Option '--role <value>' argument missing"],
+    [['list-users', '--json=yes'], "Option '--json' does not take an argument"],
+  ])('refuses %j as a usage error', (argv, message) => {
+    let error: unknown;
+    try {
+      parseCliArgs(argv);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CliUsageError);
+    expect((error as Error).message).toContain(message);
+  });
+});

@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from '../admin/admin.module';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { CommonModule } from '../common/common.module';
+import { ConfigModule } from '../config/config.module';
+import { InvitesModule } from '../invites/invites.module';
+import { StorageModule } from '../storage/storage.module';
+import { CliCommands } from './cli-commands.service';
+
+/** The services the CLI shares with the server (same JSON store and locks), without HTTP or jobs. */
+@Module({})
+export class CliModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule, AdminModule],
+      providers: [CliCommands],
+    };
+  }
+}
