@@ -10,6 +10,7 @@ import { FormError, FieldErrors } from './common/errors/form-error';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { FormViewInterceptor } from './common/interceptors/form-view.interceptor';
 import { ConfigModule } from './config/config.module';
+import { GenerationModule } from './generation/generation.module';
 import { HealthController } from './health/health.controller';
 import { HomeController } from './home/home.controller';
 import { InvitesModule } from './invites/invites.module';
@@ -27,7 +28,7 @@ export class AppModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule, AdminModule],
+      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule, AdminModule, GenerationModule],
       controllers: [HomeController, HealthController],
       providers: [
         {

@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { AppConfig } from '../config/app-config';
+import { AdminJobsController } from './controllers/admin-jobs.controller';
+import { GenerateFormLocals } from './controllers/generate-form.locals';
+import { GenerationController } from './controllers/generation.controller';
+import { JobApiController } from './controllers/job-api.controller';
+import { UsageAdminController, UsagePageLocals } from './controllers/usage-admin.controller';
+import { JobProcessor } from './jobs/job-processor.service';
+import { JobRunner } from './jobs/job-runner.service';
+import { JobsRepository } from './jobs/jobs.repository';
+import { JobsService } from './jobs/jobs.service';
+import { GenerationProvider } from './providers/generation-provider';
+import { OfflineProvider } from './providers/offline.provider';
+import { OpenAiProvider } from './providers/openai.provider';
+import { QcService } from './qc/qc.service';
+import { QuotaService } from './usage/quota.service';
+import { UsageLedgerRepository } from './usage/usage-ledger.repository';
+import { UsageReportService } from './usage/usage-report.service';
+import { ZipService } from './zip/zip.service';
+
+/**
+ * Generation (SPEC §4, §7, §8): jobs in the background, offline/OpenAI providers, manifests, QC,
+ * zips, the jobs dashboard, and daily quotas with a usage ledger. QuotaService is exported so the
+ * landing page can show what is left today.
+ */
+@Module({
+  imports: [AuthModule],
+  controllers: [GenerationController, JobApiController, AdminJobsController, UsageAdminController],
+  providers: [
+    JobsRepository,
+    UsageLedgerRepository,
+    {
+      provide: GenerationProvider,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): GenerationProvider =>
+        config.generationProvider === 'openai' ? new OpenAiProvider(config) : new OfflineProvider(),
+    },
+    QcService,
+    ZipService,
+    QuotaService,
+    UsageReportService,
+    JobProcessor,
+    JobRunner,
+    JobsService,
+    GenerateFormLocals,
+    UsagePageLocals,
+  ],
+  exports: [QuotaService],
+})
+export class GenerationModule {}

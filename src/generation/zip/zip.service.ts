@@ -1,0 +1,49 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Archiver, ArchiverOptions } from 'archiver';
+import type { Response } from 'express';
+import type { Readable } from 'node:stream';
+
+/**
+ * archiver 7 (CommonJS) exports a factory function; the installed @types/archiver 8 describes
+ * archiver 8's classes instead, so the factory is typed here against the instance type they share.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const createArchive = require('archiver') as (format: 'zip', options?: ArchiverOptions) => Archiver;
+
+export interface ZipEntry {
+  /** Name inside the zip. */
+  name: string;
+  /** Opened when the entry is added; archiver reads it as the zip is written, so nothing is buffered whole. */
+  open: () => Readable;
+}
+
+/** Streams a zip to the response with archiver: memory stays flat whatever the size of the job. */
+@Injectable()
+export class ZipService {
+  private readonly logger = new Logger('Zip');
+
+  async stream(res: Response, filename: string, entries: ZipEntry[]): Promise<void> {
+    const archive = createArchive('zip', { zlib: { level: 6 } });
+    res.status(200);
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/["\\\r\n]/g, '')}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    const done = new Promise<void>((resolve) => {
+      res.on('close', resolve);
+      res.on('finish', resolve);
+    });
+    archive.on('warning', (error) => this.logger.warn(`zip warning: ${error.message}`));
+    archive.on('error', (error) => {
+      this.logger.error(`zip failed: ${error.message}`);
+      res.destroy(error);
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) archive.abort();
+    });
+    archive.pipe(res);
+    for (const entry of entries) archive.append(entry.open(), { name: entry.name });
+    // finalize() only says "no more entries"; the response closing is what tells us it is over.
+    archive.finalize().catch(() => undefined);
+    await done;
+  }
+}
