@@ -11,8 +11,14 @@ export interface AdminFlash {
   bootstrapped?: string;
 }
 
-export function setAdminFlash(req: Request, flash: AdminFlash): void {
+/**
+ * Stores the message and saves the session now: browsers follow a 303 as soon as its headers arrive,
+ * and express-session would otherwise save only while the redirect is being sent, so the next GET
+ * could read the old session (no message) and the late save would then show it one page too late.
+ */
+export async function setAdminFlash(req: Request, flash: AdminFlash): Promise<void> {
   req.session.flash = { ...(req.session.flash ?? {}), admin: flash };
+  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 /** Reads and clears the admin slot (other modules' flash messages stay). */

@@ -46,7 +46,7 @@ export class AdminController {
   @Roles('admin', 'user')
   async bootstrap(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response): Promise<void> {
     const created = await this.admin.bootstrap(user, clientIp(req));
-    setAdminFlash(req, { bootstrapped: created.username });
+    await setAdminFlash(req, { bootstrapped: created.username });
     res.redirect(303, '/admin');
   }
 
@@ -62,7 +62,7 @@ export class AdminController {
   async mint(@Body() body: MintInviteDto, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const invite = await this.admin.mintInvite(actorOf(user), body, clientIp(req));
     const link = inviteLink(this.origin(req), invite.code);
-    setAdminFlash(req, {
+    await setAdminFlash(req, {
       invite: { code: invite.code, link, role: invite.role, maxUses: invite.maxUses, expiresAt: invite.expiresAt },
     });
     res.redirect(303, '/admin');
@@ -72,21 +72,21 @@ export class AdminController {
   @FormView(PANEL, AdminPanelLocals)
   async revoke(@Param('code') code: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const invite = await this.admin.revokeInvite(actorOf(user), code, clientIp(req));
-    this.done(req, res, `Invite ${invite.code.slice(0, 4)}… was revoked.`);
+    await this.done(req, res, `Invite ${invite.code.slice(0, 4)}… was revoked.`);
   }
 
   @Post('users/:username/disable')
   @FormView(PANEL, AdminPanelLocals)
   async disable(@Param('username') name: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const target = await this.admin.disableUser(actorOf(user), name, clientIp(req));
-    this.done(req, res, `${target.username} was disabled and signed out everywhere.`);
+    await this.done(req, res, `${target.username} was disabled and signed out everywhere.`);
   }
 
   @Post('users/:username/enable')
   @FormView(PANEL, AdminPanelLocals)
   async enable(@Param('username') name: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const target = await this.admin.enableUser(actorOf(user), name, clientIp(req));
-    this.done(req, res, `${target.username} was enabled.`);
+    await this.done(req, res, `${target.username} was enabled.`);
   }
 
   @Post('users/:username/role')
@@ -99,7 +99,7 @@ export class AdminController {
     @Res() res: Response,
   ) {
     const target = await this.admin.setRole(actorOf(user), name, body.role, clientIp(req));
-    this.done(req, res, `${target.username} is now ${target.role === 'admin' ? 'an admin' : 'a user'}.`);
+    await this.done(req, res, `${target.username} is now ${target.role === 'admin' ? 'an admin' : 'a user'}.`);
   }
 
   @Post('users/:username/delete')
@@ -113,26 +113,26 @@ export class AdminController {
   ) {
     const confirmed = CONFIRMED.has((body.confirm ?? '').toLowerCase());
     const target = await this.admin.deleteUser(actorOf(user), name, confirmed, clientIp(req));
-    this.done(req, res, `${target.username} was deleted.`);
+    await this.done(req, res, `${target.username} was deleted.`);
   }
 
   @Post('users/:username/sessions/revoke')
   @FormView(PANEL, AdminPanelLocals)
   async endSessions(@Param('username') name: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const target = await this.admin.endSessions(actorOf(user), name, clientIp(req));
-    this.done(req, res, `${target.username} was signed out everywhere.`);
+    await this.done(req, res, `${target.username} was signed out everywhere.`);
   }
 
   @Post('users/:username/reset')
   @FormView(PANEL, AdminPanelLocals)
   async reset(@Param('username') name: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const { user: target, path } = await this.admin.createResetLink(actorOf(user), name, clientIp(req));
-    setAdminFlash(req, { reset: { username: target.username, link: `${this.origin(req)}${path}` } });
+    await setAdminFlash(req, { reset: { username: target.username, link: `${this.origin(req)}${path}` } });
     res.redirect(303, '/admin');
   }
 
-  private done(req: Request, res: Response, notice: string): void {
-    setAdminFlash(req, { notice });
+  private async done(req: Request, res: Response, notice: string): Promise<void> {
+    await setAdminFlash(req, { notice });
     res.redirect(303, '/admin');
   }
 

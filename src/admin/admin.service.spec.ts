@@ -69,9 +69,11 @@ describe('AdminService', () => {
     invites = {
       list: jest.fn().mockResolvedValue([]),
       mint: jest.fn(async (input) => invite({ role: input.role ?? 'user', code: input.code ?? 'ABCDEFGHIJKLMNOPQRSTUVWX' })),
-      revoke: jest.fn(async (code: string) => invite({ code, status: 'revoked' })),
+      revoke: jest.fn(async (code: string, _by: string | null) => invite({ code, status: 'revoked' })),
     };
-    resets = { createLink: jest.fn(async () => ({ user: bob, path: '/reset-password?token=t0k3n' })) };
+    resets = {
+      createLink: jest.fn(async (_name: string, _by: string | null, _ip: string | null) => ({ user: bob, path: '/reset-password?token=t0k3n' })),
+    };
     setup = { bootstrapAvailable: false, bootstrap: jest.fn() };
     audit = { record: jest.fn().mockResolvedValue(undefined), recent: jest.fn().mockResolvedValue([]) };
     const config = { generationDailyDrafts: 50 } as AppConfig;
