@@ -375,6 +375,7 @@ describe('admin panel (e2e)', () => {
 
     it('cuts a disabled user off on their next request; enabling does not revive the old session', async () => {
       const bob = await makeUser(t, 'bob');
+      const idle = await loginAs(t, 'bob', USER_PASSWORD); // makes no request while bob is disabled
       await bob.agent.get('/account/password').expect(200);
       const res = await post('/admin/users/bob/disable');
       expect(res.status).toBe(303);
@@ -393,6 +394,7 @@ describe('admin panel (e2e)', () => {
       await post('/admin/users/bob/enable').expect(303);
       expect(userRecord(t, 'bob')!.disabled).toBe(false);
       expect((await bob.agent.get('/account/password')).status).toBe(303);
+      expect((await idle.agent.get('/account/password')).status).toBe(303); // not revived by enabling
       await loginAs(t, 'bob', USER_PASSWORD);
       const events = auditLines(t).map((e) => `${e.event}:${e.actor}:${e.target}`);
       expect(events).toEqual(expect.arrayContaining(['user.disable:root:bob', 'user.enable:root:bob']));
