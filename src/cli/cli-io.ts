@@ -56,9 +56,10 @@ function promptHidden(prompt: string): Promise<string> {
         else if (ch >= ' ') value += ch;
       }
     };
-    output.write(prompt);
+    // Raw mode (no echo) before the prompt appears, so nothing typed after it is ever echoed.
     input.setRawMode(true);
     input.resume();
     input.on('data', onData);
+    output.write(prompt);
   });
 }

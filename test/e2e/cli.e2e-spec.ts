@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
@@ -38,6 +38,29 @@ function cli(dataDir: string, args: string[], options: { input?: string; env?: R
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`) and answers each password prompt. */
+function cliOnTerminal(dataDir: string, args: string[], answers: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', GATEHOUSE_IGNORE_ENV_FILE: '1', TERM: 'dumb' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let prompts = 0;
+    child.stdout.on('data', (d) => {
+      stdout += d.toString();
+      const seen = (stdout.match(/password: /gi) ?? []).length;
+      while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\r`);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+  });
+}
+
+const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
 
 function fileText(dir: string, name: string): string | null {
   const file = path.join(dir, name);
@@ -173,6 +196,20 @@ describe('admin CLI (e2e, node dist/cli.js)', () => {
       expect(res.code).toBe(1);
       expect(res.stderr).toContain(message);
       expect(fileText(dir, 'users.json') ?? '').not.toContain('root');
+    });
+
+    (HAS_SCRIPT ? it : it.skip)('on a terminal, asks twice without echoing the password', async () => {
+      const mismatch = await cliOnTerminal(dir, ['create-admin', 'root'], [ROOT_PASSWORD, 'something else entirely']);
+      expect(mismatch.code).toBe(1);
+      expect(mismatch.stdout).toContain('The passwords do not match.');
+      expect(fileText(dir, 'users.json') ?? '').not.toContain('root');
+
+      const res = await cliOnTerminal(dir, ['create-admin', 'root'], [ROOT_PASSWORD, ROOT_PASSWORD]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/Password: [\s\S]*Repeat password: [\s\S]*Created admin root\./);
+      expect(res.stdout).not.toContain(ROOT_PASSWORD);
+      expect(mismatch.stdout).not.toContain(ROOT_PASSWORD);
+      expect(users(dir)[0]).toMatchObject({ username: 'root', role: 'admin' });
     });
 
     it('uses only the first line of stdin, keeping inner spaces', async () => {
