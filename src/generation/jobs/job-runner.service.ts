@@ -37,7 +37,8 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly active = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private ticking = false;
+  /** The tick in progress, if any (shutdown waits for it so no claim is left half-handled). */
+  private ticking: Promise<void> | undefined;
   private tickAgain = false;
   private lastOrphanCheck = 0;
 
@@ -66,6 +67,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     liveRunners.delete(this.runnerId);
+    await this.ticking;
     if (this.active.size === 0) return;
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -82,7 +84,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.enabled && !this.stopped) void this.tick();
   }
 
-  /** Resolves when nothing is queued or running in this runner (tests, graceful stops). */
+  /** Jobs this runner is running right now. */
   get inFlight(): number {
     return this.active.size;
   }
@@ -165,13 +167,19 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async tick(): Promise<void> {
-    if (this.stopped) return;
+  private tick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     if (this.ticking) {
       this.tickAgain = true;
-      return;
+      return this.ticking;
     }
-    this.ticking = true;
+    this.ticking = this.runTicks().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async runTicks(): Promise<void> {
     try {
       do {
         this.tickAgain = false;
@@ -180,8 +188,6 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       } while (this.tickAgain && !this.stopped);
     } catch (error) {
       this.logger.error(`Queue poll failed: ${(error as Error).message}`);
-    } finally {
-      this.ticking = false;
     }
   }
 
@@ -201,6 +207,8 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
         return next.id;
       });
       if (!id) return;
+      // Stopped while claiming: leave the claim; the next start re-queues it (its runner is gone).
+      if (this.stopped) return;
       const run: Promise<void> = this.processor
         .process(id)
         .catch((error: Error) => this.logger.error(`Job ${id} crashed: ${error.message}`))

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { AppConfig } from '../../config/app-config';
 import { emptyUsage, JobUsage } from '../jobs/job.model';
 import { angleFor } from './angles';
@@ -37,6 +37,7 @@ export class OpenAiProvider extends GenerationProvider {
     const usage: JobUsage = emptyUsage();
     for (let i = 0; i < brief.count; i++) {
       const angle = angleFor(i);
+      const startedAt = Date.now();
       try {
         const completion = await this.client.chat.completions.create({
           model: this.model,
@@ -55,7 +56,7 @@ export class OpenAiProvider extends GenerationProvider {
         usage.drafts = drafts.length;
       } catch (error) {
         throw new GenerationFailedError(
-          scrubSecrets(`${describe(error, this.config.openaiTimeoutMs)} (draft ${i + 1} of ${brief.count})`, [
+          scrubSecrets(`${describe(error, this.config.openaiTimeoutMs, Date.now() - startedAt)} (draft ${i + 1} of ${brief.count})`, [
             this.config.openaiApiKey,
           ]),
           { ...usage },
@@ -66,8 +67,13 @@ export class OpenAiProvider extends GenerationProvider {
   }
 }
 
-function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof APIConnectionTimeoutError) {
+function describe(error: unknown, timeoutMs: number, elapsedMs: number): string {
+  // The SDK reports a timeout as APIConnectionTimeoutError; where the abort error crosses a realm
+  // (e.g. under jest) it degrades to a plain connection error, so the elapsed time decides too.
+  if (
+    error instanceof APIConnectionTimeoutError ||
+    (error instanceof APIConnectionError && !(error instanceof APIUserAbortError) && elapsedMs >= timeoutMs)
+  ) {
     return `The OpenAI provider did not answer within ${timeoutMs} ms (timeout)`;
   }
   if (error instanceof APIConnectionError) {
@@ -88,7 +94,7 @@ export function scrubSecrets(message: string, secrets: Array<string | undefined>
     if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
   out = out
-    .replace(/\bsk-[A-Za-z0-9_*.-]{4,}/g, 'sk-[redacted]')
+    .replace(/\bsk-[A-Za-z0-9_*-]{4,}/g, 'sk-[redacted]')
     .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]');
   return out.length > 500 ? `${out.slice(0, 497)}...` : out;
 }

@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { generateJob, makeUser, readJob, readManifest, waitForJob } from '../helpers/generation-helpers';
+import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+
+describe('QC and the jobs dashboard (e2e)', () => {
+  let t: TestApp;
+  let admin: { agent: Agent; csrf: string };
+  let alice: { agent: Agent; csrf: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { GENERATION_DAILY_DRAFTS: '0', GENERATION_QC_BANNED_TERMS: 'lorem ipsum, forbidden phrase' },
+    });
+    admin = await setupAdmin(t);
+    alice = await makeUser(t, 'alice');
+  });
+  afterAll(async () => {
+    await t.close();
+    rmDataDir(t.dataDir);
+  });
+
+  const check = (manifest: any, name: string) => manifest.qc.checks.find((c: { name: string }) => c.name === name);
+  const artifact = (id: string, rel: string) => path.join(t.dataDir, 'jobs', id, rel);
+
+  it('flags a banned term as a warning; the job still succeeds and the pack downloads', async () => {
+    const id = await generateJob(alice, 'Explain why Lorem Ipsum placeholder text hurts a launch page.', 2);
+    expect((await waitForJob(alice.agent, id)).status).toBe('succeeded');
+    const manifest = readManifest(t.dataDir, id);
+    expect(manifest.qc.passed).toBe(false);
+    expect(check(manifest, 'banned-terms')).toEqual({
+      name: 'banned-terms',
+      passed: false,
+      detail: expect.stringContaining('"lorem ipsum"'),
+    });
+    expect(check(manifest, 'no-duplicates').passed).toBe(true);
+    expect(readJob(t.dataDir, id).qc_passed).toBe(false);
+    const page = await alice.agent.get(`/result/${id}`).expect(200);
+    expect(page.text).toContain('1 check(s) raised a warning');
+    expect(page.text).toMatch(/data-testid="qc-banned-terms">[\s\S]*?warning/);
+    await alice.agent.get(`/download/${id}.zip`).expect(200);
+  });
+
+  describe('re-running QC', () => {
+    let id: string;
+    let manifestBefore: any;
+
+    beforeAll(async () => {
+      id = await generateJob(alice, 'Bicycle maintenance for commuters.', 3);
+      await waitForJob(alice.agent, id);
+      manifestBefore = readManifest(t.dataDir, id);
+      expect(manifestBefore.qc.passed).toBe(true);
+    });
+
+    it('detects an artifact changed on disk into a duplicate, rewrites the manifest, audits, redirects back', async () => {
+      const [first, second] = manifestBefore.files.map((f: { path: string }) => f.path);
+      fs.copyFileSync(artifact(id, first), artifact(id, second));
+      t.clock.advance(60_000);
+
+      const res = await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(`/admin/jobs/${id}?qc=1`);
+
+      const manifest = readManifest(t.dataDir, id);
+      expect(manifest.qc.passed).toBe(false);
+      expect(manifest.qc.checked_at).toBe(t.clock.now().toISOString());
+      expect(check(manifest, 'no-duplicates')).toMatchObject({ passed: false, detail: expect.stringContaining('identical') });
+      expect(check(manifest, 'file-hashes')).toMatchObject({
+        passed: false,
+        detail: expect.stringContaining(`${second} does not match its sha256`),
+      });
+      // Everything else in the manifest is unchanged.
+      expect({ ...manifest, qc: null }).toEqual({ ...manifestBefore, qc: null });
+      expect(readJob(t.dataDir, id).qc_passed).toBe(false);
+      const index = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8'));
+      expect(index.jobs.find((j: { id: string }) => j.id === id).qc_passed).toBe(false);
+
+      const audit = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(audit.at(-1)).toMatchObject({ event: 'job.qc_rerun', actor: 'root', job: id, qc_ok: false });
+
+      const page = await admin.agent.get(res.headers.location).expect(200);
+      expect(page.text).toContain('data-testid="qc-rerun-done"');
+      expect(page.text).toContain('does not match its sha256');
+    });
+
+    it('flags drafts equal apart from whitespace and case', async () => {
+      const [first, second] = manifestBefore.files.map((f: { path: string }) => f.path);
+      const text = fs.readFileSync(artifact(id, first), 'utf8');
+      fs.writeFileSync(artifact(id, second), `  ${text.toUpperCase().replace(/\n/g, '\n\n')}`);
+      await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
+      expect(check(readManifest(t.dataDir, id), 'no-duplicates').detail).toContain('identical apart from whitespace and case');
+    });
+
+    it('passes again once the files are restored', async () => {
+      const original = manifestBefore.files[1];
+      fs.writeFileSync(artifact(id, original.path), 'tampered');
+      await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
+      expect(check(readManifest(t.dataDir, id), 'file-hashes').passed).toBe(false);
+      // Regenerating is deterministic: a new job with the same brief has the same draft bytes.
+      const twin = await generateJob(alice, 'Bicycle maintenance for commuters.', 3);
+      await waitForJob(alice.agent, twin);
+      expect(readManifest(t.dataDir, twin).files.map((f: { sha256: string }) => f.sha256)).toEqual(
+        manifestBefore.files.map((f: { sha256: string }) => f.sha256),
+      );
+      fs.copyFileSync(artifact(twin, original.path), artifact(id, original.path));
+      await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
+      expect(readManifest(t.dataDir, id).qc.passed).toBe(true);
+      expect(readJob(t.dataDir, id).qc_passed).toBe(true);
+    });
+
+    it('refuses a non-admin (403) without touching the manifest', async () => {
+      const before = fs.readFileSync(artifact(id, 'manifest.json'), 'utf8');
+      await alice.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: alice.csrf }).expect(403);
+      expect(fs.readFileSync(artifact(id, 'manifest.json'), 'utf8')).toBe(before);
+    });
+
+    it('refuses a missing CSRF token (403)', async () => {
+      await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({}).expect(403);
+    });
+  });
+
+  describe('dashboard', () => {
+    it('GET /admin/jobs lists every job with owner, status, provider and QC, newest first', async () => {
+      const rootJob = await generateJob(admin, 'Admin brief.', 1);
+      await waitForJob(admin.agent, rootJob);
+      const res = await admin.agent.get('/admin/jobs').expect(200);
+      const ids = [...res.text.matchAll(/data-testid="admin-job-row" data-job-id="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+      const index = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8'));
+      expect(ids).toEqual(index.jobs.map((j: { id: string }) => j.id).reverse());
+      expect(ids[0]).toBe(rootJob);
+      expect(res.text).toContain('<td>alice</td>');
+      expect(res.text).toContain('<td>root</td>');
+      expect(res.text).toContain('<td>offline</td>');
+      expect(res.text).toContain('warnings');
+    });
+
+    it('GET /admin/jobs/<id> shows the manifest readably', async () => {
+      const [row] = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8')).jobs;
+      const res = await admin.agent.get(`/admin/jobs/${row.id}`).expect(200);
+      expect(res.text).toContain('data-testid="manifest-json"');
+      expect(res.text).toContain('&quot;job_id&quot;');
+      expect(res.text).toContain('data-testid="qc-table"');
+      expect(res.text).toContain(`action="/admin/jobs/${row.id}/qc"`);
+    });
+
+    it('non-admins get 403 on the dashboard routes', async () => {
+      const [row] = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8')).jobs;
+      await alice.agent.get('/admin/jobs').expect(403);
+      await alice.agent.get(`/admin/jobs/${row.id}`).expect(403);
+    });
+  });
+});

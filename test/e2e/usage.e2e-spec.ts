@@ -1,0 +1,183 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  allJobs,
+  generateJob,
+  jobIdFrom,
+  makeUser,
+  postGenerate,
+  readJob,
+  waitForJob,
+} from '../helpers/generation-helpers';
+import { Agent, createTestApp, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+
+type Who = { agent: Agent; csrf: string };
+
+const leftOn = (html: string): number | null => {
+  const match = /data-testid="quota-left-count">(\d+)</.exec(html);
+  return match ? Number(match[1]) : null;
+};
+
+function auditEvents(dataDir: string, event: string): any[] {
+  const file = path.join(dataDir, 'audit.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .filter((entry) => entry.event === event);
+}
+
+function jobsOf(dataDir: string, username: string): any[] {
+  return allJobs(dataDir).filter((job) => job.owner === username);
+}
+
+describe('daily draft quotas (e2e)', () => {
+  let t: TestApp;
+  let admin: Who;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { GENERATION_DAILY_DRAFTS: '5' } });
+    admin = await setupAdmin(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    rmDataDir(t.dataDir);
+  });
+
+  const setQuota = (username: string, dailyDrafts: string) =>
+    admin.agent.post(`/admin/users/${username}/quota`).type('form').send({ _csrf: admin.csrf, dailyDrafts });
+
+  it('allows exactly the limit, then refuses one draft more with 429, the form, the limit and the reset time', async () => {
+    const alice = await makeUser(t, 'alice');
+    expect(leftOn((await alice.agent.get('/').expect(200)).text)).toBe(5);
+
+    await waitForJob(alice.agent, await generateJob(alice, 'First three.', 3));
+    expect(leftOn((await alice.agent.get('/').expect(200)).text)).toBe(2);
+    expect(leftOn((await alice.agent.get('/jobs').expect(200)).text)).toBe(2);
+    await waitForJob(alice.agent, await generateJob(alice, 'Exactly the rest.', 2));
+    expect(leftOn((await alice.agent.get('/jobs').expect(200)).text)).toBe(0);
+    expect(jobsOf(t.dataDir, 'alice')).toHaveLength(2);
+
+    const res = await postGenerate(alice, { prompt: 'One too many.', count: 1 });
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.text).toContain('data-testid="generate-form"');
+    expect(res.text).toContain('>One too many.</textarea>');
+    expect(res.text).toContain('you may request 5 drafts per day and have 0 left today, but asked for 1');
+    expect(res.text).toContain('resets at 00:00 UTC');
+    const tomorrow = new Date(t.clock.now().getTime() + 86_400_000).toISOString().slice(0, 10);
+    expect(res.text).toContain(`${tomorrow} 00:00 UTC`);
+    expect(leftOn(res.text)).toBe(0);
+
+    expect(jobsOf(t.dataDir, 'alice')).toHaveLength(2);
+    const [refusal] = auditEvents(t.dataDir, 'quota.refused');
+    expect(refusal).toMatchObject({ actor: 'alice', requested: 1, limit: 5, left: 0 });
+    const ledger = readJson(t.dataDir, 'usage.json');
+    const aliceId = readJob(t.dataDir, jobsOf(t.dataDir, 'alice')[0].id).owner_id;
+    expect(ledger.users[aliceId].days[t.clock.now().toISOString().slice(0, 10)]).toMatchObject({ jobs: 2, drafts: 5 });
+  });
+
+  it('a request bigger than what is left is refused even when something is left', async () => {
+    const dave = await makeUser(t, 'dave');
+    await generateJob(dave, 'Four of five.', 4);
+    const res = await postGenerate(dave, { prompt: 'Two more.', count: 2 });
+    expect(res.status).toBe(429);
+    expect(res.text).toContain('have 1 left today, but asked for 2');
+    expect(jobsOf(t.dataDir, 'dave')).toHaveLength(1);
+    jobIdFrom(await postGenerate(dave, { prompt: 'The last one.', count: 1 }));
+  });
+
+  it('applies a per-user override: higher, lower, 0 = unlimited, and empty = back to the default', async () => {
+    const bob = await makeUser(t, 'bob');
+    const bobRecord = () => readJson(t.dataDir, 'users.json').users.find((u: { username: string }) => u.username === 'bob');
+
+    expect((await setQuota('bob', '8')).status).toBe(303);
+    expect(bobRecord().daily_drafts).toBe(8);
+    expect(leftOn((await bob.agent.get('/').expect(200)).text)).toBe(8);
+    await generateJob(bob, 'Higher limit: eight.', 8);
+    expect((await postGenerate(bob, { prompt: 'Ninth.', count: 1 })).status).toBe(429);
+
+    expect((await setQuota('bob', '3')).status).toBe(303);
+    expect(bobRecord().daily_drafts).toBe(3);
+    const lower = await postGenerate(bob, { prompt: 'Lower limit.', count: 1 });
+    expect(lower.status).toBe(429);
+    expect(lower.text).toContain('you may request 3 drafts per day and have 0 left today');
+
+    expect((await setQuota('bob', '0')).status).toBe(303);
+    expect(bobRecord().daily_drafts).toBe(0);
+    expect((await bob.agent.get('/').expect(200)).text).toContain('No daily limit on drafts.');
+    await generateJob(bob, 'Unlimited one.', 10);
+    await generateJob(bob, 'Unlimited two.', 10);
+    expect(jobsOf(t.dataDir, 'bob')).toHaveLength(3);
+
+    expect((await setQuota('bob', '')).status).toBe(303);
+    expect(bobRecord().daily_drafts).toBeNull();
+    const back = await postGenerate(bob, { prompt: 'Back to the default.', count: 1 });
+    expect(back.status).toBe(429);
+    expect(back.text).toContain('you may request 5 drafts per day');
+    expect(jobsOf(t.dataDir, 'bob')).toHaveLength(3);
+
+    expect(auditEvents(t.dataDir, 'user.quota').map((e) => [e.actor, e.target, e.daily_drafts])).toEqual([
+      ['root', 'bob', 8],
+      ['root', 'bob', 3],
+      ['root', 'bob', 0],
+      ['root', 'bob', null],
+    ]);
+  });
+
+  it('10 concurrent submissions with room for one create exactly one job', async () => {
+    const carol = await makeUser(t, 'carol');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => postGenerate(carol, { prompt: `Concurrent ${i}.`, count: 5 })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([303, 429, 429, 429, 429, 429, 429, 429, 429, 429]);
+    const jobs = jobsOf(t.dataDir, 'carol');
+    expect(jobs).toHaveLength(1);
+    const index = readJson(t.dataDir, 'jobs/index.json');
+    expect(index.jobs.filter((j: { owner: string }) => j.owner === 'carol')).toHaveLength(1);
+    const ledger = readJson(t.dataDir, 'usage.json');
+    expect(ledger.users[jobs[0].owner_id].days[t.clock.now().toISOString().slice(0, 10)]).toMatchObject({ jobs: 1, drafts: 5 });
+    expect((await waitForJob(carol.agent, jobs[0].id)).status).toBe('succeeded');
+  });
+});
+
+describe('the UTC day rolls over (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { GENERATION_DAILY_DRAFTS: '4' } });
+    // Two minutes before the next UTC midnight (sessions and cookies need the clock near real time).
+    const now = new Date();
+    t.clock.set(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - 120_000));
+  });
+  afterAll(async () => {
+    await t.close();
+    rmDataDir(t.dataDir);
+  });
+
+  it('refuses at 23:58 UTC and allows again after 00:00 UTC', async () => {
+    await setupAdmin(t);
+    const erin = await makeUser(t, 'erin');
+    const today = t.clock.now().toISOString().slice(0, 10);
+    const tomorrow = new Date(t.clock.now().getTime() + 120_000).toISOString().slice(0, 10);
+    await generateJob(erin, 'Late night.', 4);
+    const refused = await postGenerate(erin, { prompt: 'Still tonight.', count: 1 });
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain(`${tomorrow} 00:00 UTC`);
+    expect(Number(refused.headers['retry-after'])).toBe(120);
+
+    t.clock.advance(3 * 60_000); // 00:01 UTC
+    expect(leftOn((await erin.agent.get('/').expect(200)).text)).toBe(4);
+    const id = await generateJob(erin, 'A new day.', 4);
+    expect(readJob(t.dataDir, id).created_at).toBe(`${tomorrow}T00:01:00.000Z`);
+    expect((await postGenerate(erin, { prompt: 'Over again.', count: 1 })).status).toBe(429);
+
+    const days = Object.values(readJson(t.dataDir, 'usage.json').users as Record<string, { days: object }>)[0].days;
+    expect(days).toEqual({
+      [today]: { jobs: 1, drafts: 4, prompt_tokens: 0, completion_tokens: 0 },
+      [tomorrow]: { jobs: 1, drafts: 4, prompt_tokens: 0, completion_tokens: 0 },
+    });
+  });
+});
