@@ -22,6 +22,8 @@ export interface PanelUser {
   disabled: boolean;
   dailyLimit: string;
   dailyLimitIsDefault: boolean;
+  /** The per-user override as typed in the quota field ('' = the default). */
+  dailyDraftsOverride: string;
   isSelf: boolean;
 }
 

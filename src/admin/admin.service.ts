@@ -193,6 +193,7 @@ export class AdminService {
       disabled: user.disabled,
       dailyLimit: dailyLimitText(limit),
       dailyLimitIsDefault: user.dailyDrafts === null,
+      dailyDraftsOverride: user.dailyDrafts === null ? '' : String(user.dailyDrafts),
       isSelf: user.id === viewer.id,
     };
   }

@@ -202,7 +202,41 @@ describe('admin panel (e2e)', () => {
       const rootRow = res.text.split('data-username="root"')[1].split('</tr>')[0];
       expect(rootRow).toContain('50'); // GENERATION_DAILY_DRAFTS default
       expect(rootRow).toContain('(default)');
-      expect(rootRow).not.toContain('/admin/users/root/'); // no self-lockout buttons
+      for (const action of ['disable', 'role', 'delete']) expect(rootRow).not.toContain(`/admin/users/root/${action}`);
+      expect(bobRow).toContain('action="/admin/users/bob/quota"');
+      expect(bobRow).toContain('name="dailyDrafts" inputmode="numeric" maxlength="7" value="0"');
+      expect(rootRow).toContain('name="dailyDrafts" inputmode="numeric" maxlength="7" value=""');
+    });
+  });
+
+  describe('the per-user daily limit form (posts to the usage module)', () => {
+    it('sets and clears a limit from the users table and comes back to it', async () => {
+      const t = await createTestApp();
+      try {
+        const admin = await setupAdmin(t, 'root', ROOT_PASSWORD);
+        await makeUser(t, 'bob');
+        const set = await admin.agent
+          .post('/admin/users/bob/quota')
+          .type('form')
+          .send({ _csrf: admin.csrf, dailyDrafts: '12', returnTo: '/admin#users' });
+        expect(set.status).toBe(303);
+        expect(set.headers.location).toBe('/admin#users');
+        expect(userRecord(t, 'bob')!.daily_drafts).toBe(12);
+        let row = (await admin.agent.get('/admin').expect(200)).text.split('data-username="bob"')[1].split('</tr>')[0];
+        expect(row).toMatch(/<td>12<\/td>/);
+        expect(row).toContain('value="12"');
+        await admin.agent
+          .post('/admin/users/bob/quota')
+          .type('form')
+          .send({ _csrf: admin.csrf, dailyDrafts: '', returnTo: '/admin#users' })
+          .expect(303);
+        expect(userRecord(t, 'bob')!.daily_drafts).toBeNull();
+        row = (await admin.agent.get('/admin').expect(200)).text.split('data-username="bob"')[1].split('</tr>')[0];
+        expect(row).toContain('50 <span class="muted small">(default)</span>');
+      } finally {
+        await t.close();
+        rmDataDir(t.dataDir);
+      }
     });
   });
 
