@@ -108,6 +108,19 @@ describe('QC and the jobs dashboard (e2e)', () => {
       expect(readJob(t.dataDir, id).qc_passed).toBe(true);
     });
 
+    it('a download with an artifact missing on disk fails cleanly (500 page, no partial zip)', async () => {
+      const victim = await generateJob(alice, 'A pack that loses a file.', 2);
+      await waitForJob(alice.agent, victim);
+      fs.rmSync(artifact(victim, readManifest(t.dataDir, victim).files[1].path));
+      const res = await alice.agent.get(`/download/${victim}.zip`);
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toMatch(/html/);
+      expect(res.headers['content-disposition']).toBeUndefined();
+      expect(res.text).toContain('Some files of this job could not be read');
+      await admin.agent.post(`/admin/jobs/${victim}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
+      expect(check(readManifest(t.dataDir, victim), 'file-hashes').detail).toMatch(/artifacts\/02-.*\.md is missing/);
+    });
+
     it('refuses a non-admin (403) without touching the manifest', async () => {
       const before = fs.readFileSync(artifact(id, 'manifest.json'), 'utf8');
       await alice.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: alice.csrf }).expect(403);

@@ -96,6 +96,9 @@ describe('generation (e2e)', () => {
       const res = await alice.agent.get(`/download/${id}.zip`).buffer(true).parse(binaryParser).expect(200);
       expect(res.headers['content-type']).toMatch(/application\/zip/);
       expect(res.headers['content-disposition']).toBe(`attachment; filename="${id}.zip"`);
+      // Streamed as it is built: no Content-Length computed up front from a buffered zip.
+      expect(res.headers['content-length']).toBeUndefined();
+      expect(res.headers['transfer-encoding']).toBe('chunked');
       const files = await unzip(res.body as Buffer);
       const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
       expect(manifest).toEqual(readManifest(t.dataDir, id));

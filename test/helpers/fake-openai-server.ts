@@ -29,6 +29,9 @@ export interface FakeOpenAiServer {
   usage: { prompt_tokens: number; completion_tokens: number };
   /** Delay before answering (ms), e.g. to observe jobs while they run. */
   delayMs: number;
+  /** Completions being answered right now, and the most seen at once (the machine-wide concurrency). */
+  inFlight: number;
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,8 @@ export async function startFakeOpenAi(initial: Partial<Pick<FakeOpenAiServer, 'm
     okCount: initial.okCount ?? 1,
     usage: initial.usage ?? { prompt_tokens: 11, completion_tokens: 37 },
     delayMs: initial.delayMs ?? 0,
+    inFlight: 0,
+    maxInFlight: 0,
     close: async () => undefined,
   };
 
@@ -62,6 +67,9 @@ export async function startFakeOpenAi(initial: Partial<Pick<FakeOpenAiServer, 'm
         return;
       }
       const n = state.requests.filter((r) => r.body.messages).length;
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      res.on('close', () => state.inFlight--);
       const answer = () => {
         if (state.mode === 'hang') return; // never answers: the client's timeout must fire
         if (state.mode === 'error' || (state.mode === 'fail-after' && n > state.okCount)) {

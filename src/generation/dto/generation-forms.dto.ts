@@ -28,7 +28,8 @@ export class GenerateDto {
 }
 
 export const DAILY_DRAFTS_MAX = 1_000_000;
-export const DAILY_DRAFTS_RULE = 'Enter a whole number of drafts per day (0 = unlimited), or leave it empty for the default.';
+export const DAILY_DRAFTS_RULE =
+  'Enter a whole number of drafts per day (0 = unlimited), or leave it empty for the default.';
 
 /** POST /admin/users/<username>/quota: a whole number ≥ 0, or empty for "back to the default". */
 export class QuotaDto {

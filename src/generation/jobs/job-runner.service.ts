@@ -97,8 +97,13 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   async recover(): Promise<void> {
     const hadIndex = await this.jobs.indexExists();
     const adopted = await this.jobs.adoptOrphans();
-    if (adopted > 0) this.logger.log(`Adopted ${adopted} job folder(s) missing from the index${hadIndex ? '' : ' (index rebuilt)'}`);
-    if (!(await this.ledger.exists())) await this.quota.rebuild(await this.jobs.entries());
+    if (adopted > 0) {
+      this.logger.log(`Adopted ${adopted} job folder(s) missing from the index${hadIndex ? '' : ' (index rebuilt)'}`);
+    }
+    if (!(await this.ledger.exists())) {
+      const entries = await this.jobs.entries();
+      if (entries.length > 0) await this.quota.rebuild(entries);
+    }
     await this.recoverDeadClaims();
   }
 

@@ -136,8 +136,9 @@ describe('JobsRepository (on a temp DATA_DIR)', () => {
     const j = job();
     await repo.create(j);
     await expect(repo.writeArtifacts(j.id, [{ name: '../escape.md', content: 'x' }])).rejects.toThrow('Bad artifact name');
-    expect(() => repo.openFile(j.id, '../../users.json')).toThrow('Path outside job folder');
-    expect(() => repo.openFile('not-a-uuid', 'manifest.json')).toThrow();
+    await expect(repo.openFile(j.id, '../../users.json')).rejects.toThrow('Path outside job folder');
+    await expect(repo.openFile('not-a-uuid', 'manifest.json')).rejects.toThrow();
+    await expect(repo.openFile(j.id, 'manifest.json')).rejects.toThrow(/ENOENT/);
   });
 
   it('adoptOrphans() rebuilds a missing index from job folders in creation order, skipping junk', async () => {

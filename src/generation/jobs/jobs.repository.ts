@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import writeFileAtomic from 'write-file-atomic';
 import { JsonFile } from '../../storage/json-file';
 import { JsonStore } from '../../storage/json-store.service';
@@ -207,11 +208,15 @@ export class JobsRepository {
     }
   }
 
-  /** A read stream for a file of the job (zip); refuses paths outside the job folder. */
-  openFile(id: string, rel: string): fs.ReadStream {
+  /**
+   * Opens a file of the job for streaming (zip). Opening first means a missing file fails here,
+   * before a response has started; refuses paths outside the job folder.
+   */
+  async openFile(id: string, rel: string): Promise<Readable> {
     const absolute = this.safeJobPath(id, rel);
     if (!absolute) throw new Error(`Path outside job folder: ${rel}`);
-    return fs.createReadStream(absolute);
+    const handle = await fs.promises.open(absolute, 'r');
+    return handle.createReadStream();
   }
 
   private jobFile(id: string): JsonFile<JobRecord> {

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
@@ -127,10 +127,16 @@ export class JobsService {
     const job = await this.findVisible(id, user);
     const manifest = job.status === 'succeeded' ? await this.jobs.readManifest(id) : undefined;
     if (!manifest) throw new ConflictException('The job has not succeeded; there is nothing to download yet.');
-    await this.zip.stream(res, `${id}.zip`, [
+    const entries = [
       ...manifest.files.map((file) => ({ name: file.path, open: () => this.jobs.openFile(id, file.path) })),
       { name: 'manifest.json', open: () => this.jobs.openFile(id, 'manifest.json') },
-    ]);
+    ];
+    try {
+      await this.zip.stream(res, `${id}.zip`, entries);
+    } catch (error) {
+      if (res.headersSent) throw error;
+      throw new InternalServerErrorException('Some files of this job could not be read; re-run QC to see which.');
+    }
   }
 
   /** Recomputes QC from the files on disk and rewrites the manifest atomically (admin). */

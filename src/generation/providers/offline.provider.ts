@@ -9,7 +9,8 @@ const STOPWORDS = new Set(
     'just like make me more most my no not of on or our out over please should so some such than that the their ' +
     'them then there these they this those through to too up us very was we were what when where which while who ' +
     'why will with would write you your about after also any each few many much only other own same both all ' +
-    'draft drafts post piece article text'
+    'draft drafts post piece article text cover covers include explain describe discuss give want need ' +
+    'something'
   ).split(' '),
 );
 

@@ -55,10 +55,9 @@ export class OpenAiProvider extends GenerationProvider {
         drafts.push({ title: titleOf(markdown, `Draft ${i + 1}: ${angle.title}`), markdown: ensureNewline(markdown) });
         usage.drafts = drafts.length;
       } catch (error) {
+        const reason = describe(error, this.config.openaiTimeoutMs, Date.now() - startedAt);
         throw new GenerationFailedError(
-          scrubSecrets(`${describe(error, this.config.openaiTimeoutMs, Date.now() - startedAt)} (draft ${i + 1} of ${brief.count})`, [
-            this.config.openaiApiKey,
-          ]),
+          scrubSecrets(`${reason} (draft ${i + 1} of ${brief.count})`, [this.config.openaiApiKey]),
           { ...usage },
         );
       }

@@ -16,6 +16,8 @@ export interface UsageTotals {
 export interface UsageRow {
   userId: string;
   username: string;
+  /** The username as a URL path segment. */
+  path: string;
   /** false for a deleted user whose usage is still in the ledger. */
   exists: boolean;
   role: string | null;
@@ -53,6 +55,7 @@ export class UsageReportService {
       rows.push({
         userId: user.id,
         username: user.username,
+        path: encodeURIComponent(user.username),
         exists: true,
         role: user.role,
         quota: await this.quota.status(user, now),
@@ -61,8 +64,9 @@ export class UsageReportService {
     }
     for (const [userId, ledger] of Object.entries(data.users)) {
       if (seen.has(userId)) continue;
-      const row = { userId, username: ledger.username, exists: false, role: null, quota: null, ...sums(data, userId, windows) };
-      if (row.month.jobs > 0) rows.push(row);
+      const row = { userId, username: ledger.username, path: '', exists: false, role: null, quota: null };
+      const usage = sums(data, userId, windows);
+      if (usage.month.jobs > 0) rows.push({ ...row, ...usage });
     }
     return {
       day: windows.today[0],

@@ -13,8 +13,8 @@ const createArchive = require('archiver') as (format: 'zip', options?: ArchiverO
 export interface ZipEntry {
   /** Name inside the zip. */
   name: string;
-  /** Opened when the entry is added; archiver reads it as the zip is written, so nothing is buffered whole. */
-  open: () => Readable;
+  /** Opened before the response starts; archiver reads it as the zip is written, so nothing is buffered whole. */
+  open: () => Promise<Readable>;
 }
 
 /** Streams a zip to the response with archiver: memory stays flat whatever the size of the job. */
@@ -22,7 +22,15 @@ export interface ZipEntry {
 export class ZipService {
   private readonly logger = new Logger('Zip');
 
+  /** Opens every entry first (a missing file throws before any byte is sent), then streams. */
   async stream(res: Response, filename: string, entries: ZipEntry[]): Promise<void> {
+    const opened: Array<{ name: string; source: Readable }> = [];
+    try {
+      for (const entry of entries) opened.push({ name: entry.name, source: await entry.open() });
+    } catch (error) {
+      for (const { source } of opened) source.destroy();
+      throw error;
+    }
     const archive = createArchive('zip', { zlib: { level: 6 } });
     res.status(200);
     res.setHeader('Content-Type', 'application/zip');
@@ -39,9 +47,10 @@ export class ZipService {
     });
     res.on('close', () => {
       if (!res.writableFinished) archive.abort();
+      for (const { source } of opened) source.destroy();
     });
     archive.pipe(res);
-    for (const entry of entries) archive.append(entry.open(), { name: entry.name });
+    for (const { name, source } of opened) archive.append(source, { name });
     // finalize() only says "no more entries"; the response closing is what tells us it is over.
     archive.finalize().catch(() => undefined);
     await done;
