@@ -25,7 +25,8 @@ import { UsersService } from './users/users.service';
 
 /**
  * Who you are and whether you may: accounts, sessions, CSRF, throttling and the global guards.
- * Guard order matters: CSRF/origin first (nothing changes on a forged request), then login, then role.
+ * Guard order: login first (anonymous visitors of a closed route are sent to log in, whatever they sent),
+ * then CSRF/origin (a forged request changes nothing), then role. All run before any handler.
  */
 @Module({
   imports: [InvitesModule],
@@ -43,8 +44,8 @@ import { UsersService } from './users/users.service';
     SessionSecretService,
     FileSessionStore,
     SessionMiddleware,
-    { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: SessionAuthGuard },
+    { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [UsersService, PasswordHasher, SetupService, PasswordResetService, SessionMiddleware, AuthService],
