@@ -110,9 +110,9 @@ export class JsonFile<T> {
   }
 
   private async applyBatch(batch: PendingMutation<T>[]): Promise<void> {
-    await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true });
     let release: (() => Promise<void>) | undefined;
     try {
+      await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true });
       release = await lockfile.lock(this.filePath, {
         ...LOCK_OPTIONS,
         lockfilePath: `${this.filePath}.lock`,

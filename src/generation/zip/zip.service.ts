@@ -1,14 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Archiver, ArchiverOptions } from 'archiver';
+import archiver from 'archiver';
 import type { Response } from 'express';
 import type { Readable } from 'node:stream';
-
-/**
- * archiver 7 (CommonJS) exports a factory function; the installed @types/archiver 8 describes
- * archiver 8's classes instead, so the factory is typed here against the instance type they share.
- */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const createArchive = require('archiver') as (format: 'zip', options?: ArchiverOptions) => Archiver;
 
 export interface ZipEntry {
   /** Name inside the zip. */
@@ -31,7 +24,7 @@ export class ZipService {
       for (const { source } of opened) source.destroy();
       throw error;
     }
-    const archive = createArchive('zip', { zlib: { level: 6 } });
+    const archive = archiver('zip', { zlib: { level: 6 } });
     res.status(200);
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/["\\\r\n]/g, '')}"`);
