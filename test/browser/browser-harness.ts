@@ -30,15 +30,16 @@ export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM_PATH);
 }
 
-/** `describe` when Chromium is installed; otherwise `describe.skip` and one console line saying why. */
+/** `describe` when Chromium is installed; otherwise `describe.skip` and one line on stderr saying why. */
 export function describeWithChromium(name: string, fn: () => void): void {
   if (chromiumAvailable()) {
     describe(name, fn);
     return;
   }
-  console.warn(
-    `Browser tests skipped ("${name}"): ${CHROMIUM_PATH} not found. Install Debian's Chromium with ` +
-      '`apt-get update && apt-get install -y chromium` (CI does); never download a browser with playwright.',
+  // Straight to stderr: jest drops console output of suites whose tests were all skipped.
+  process.stderr.write(
+    `\nBrowser tests SKIPPED ("${name}"): ${CHROMIUM_PATH} not found. Install Debian's Chromium with ` +
+      '`apt-get update && apt-get install -y chromium` (CI does); never download a browser with playwright.\n',
   );
   describe.skip(name, fn);
 }
@@ -83,7 +84,8 @@ export class Journey {
       if (error instanceof Error) {
         const original = error.message;
         error.message = `[${this.name} › ${name}] ${original}\n  page: ${page.url()}\n  screenshot: ${saved}`;
-        if (error.stack?.includes(original)) error.stack = error.stack.replace(original, error.message);
+        // Some errors build `stack` from `message` lazily; others captured it when thrown.
+        if (error.stack && !error.stack.includes(error.message)) error.stack = error.stack.replace(original, error.message);
       }
       throw error;
     }

@@ -141,12 +141,12 @@ describeWithChromium('browser journey: setup → invite → register → generat
       await member.locator('#username').fill(MEMBER.username);
       await member.locator('#password').fill(MEMBER.password);
       await member.getByRole('button', { name: 'Create account' }).click();
-      await member.waitForURL((url) => url.pathname !== '/register');
+      await member.waitForURL((url) => url.pathname === '/');
+      await member.getByTestId('generate-form').waitFor();
       expect(await authBar(member)).toEqual({ login: false, register: false, admin: false, user: MEMBER.username, logout: true });
     });
 
     const jobId = await journey.step('generate', member, async () => {
-      if (new URL(member.url()).pathname !== '/') await member.goto('/');
       await member.locator('#prompt').fill(PROMPT);
       await member.locator('#count').fill(String(DRAFTS));
       await member.getByTestId('generate-submit').click();
