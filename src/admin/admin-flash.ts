@@ -18,16 +18,24 @@ export interface AdminFlash {
  */
 export async function setAdminFlash(req: Request, flash: AdminFlash): Promise<void> {
   req.session.flash = { ...(req.session.flash ?? {}), admin: flash };
-  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  await saveSession(req);
 }
 
-/** Reads and clears the admin slot (other modules' flash messages stay). */
-export function takeAdminFlash(req: Request): AdminFlash {
+/**
+ * Reads and clears the admin slot (other modules' flash messages stay), saving the cleared session
+ * before the page is sent: a reload issued while the page is still arriving must not show it again.
+ */
+export async function takeAdminFlash(req: Request): Promise<AdminFlash> {
   const flash = req.session?.flash;
   if (!flash || !('admin' in flash)) return {};
   const { admin, ...rest } = flash;
   req.session.flash = Object.keys(rest).length > 0 ? rest : undefined;
+  await saveSession(req);
   return (admin ?? {}) as AdminFlash;
+}
+
+function saveSession(req: Request): Promise<void> {
+  return new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 /** `http(s)://host[:port]` as the admin reached us, for links they will copy. */

@@ -32,7 +32,7 @@ export class AdminController {
   @Get()
   @Roles('admin', 'user')
   async panel(@CurrentUser() user: User, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const flash = takeAdminFlash(req);
+    const flash = await takeAdminFlash(req);
     if (user.role === 'admin') {
       res.render(PANEL, { ...(await this.panelLocals.load(req)), flash });
       return;
