@@ -9,6 +9,7 @@ import { configureApp } from './app.setup';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { InvalidEnvError, parseEnv } from './config/validate-env';
+import { QuietLogger } from './common/quiet-logger';
 import { CorruptDataFileError } from './storage/store-errors';
 
 /**
@@ -36,6 +37,7 @@ async function startWeb(): Promise<void> {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
+    logger: new QuietLogger(),
   });
   configureApp(app);
   const config = app.get(AppConfig);
@@ -50,7 +52,10 @@ async function startPrimary(config: AppConfig): Promise<void> {
   // One setup token for every worker (each would otherwise invent its own).
   process.env.GATEHOUSE_GENERATED_SETUP_TOKEN ??= randomBytes(24).toString('base64url');
   process.env.GATEHOUSE_ROLE = 'runner';
-  const runner = await NestFactory.createApplicationContext(AppModule.forRoot(), { abortOnError: false });
+  const runner = await NestFactory.createApplicationContext(AppModule.forRoot(), {
+    abortOnError: false,
+    logger: new QuietLogger(),
+  });
   runner.enableShutdownHooks();
 
   let stopping = false;
