@@ -211,14 +211,14 @@ export class JsonFile<T> {
     return this.options.pretty ? `${JSON.stringify(data, null, 2)}\n` : JSON.stringify(data);
   }
 
+  /**
+   * Synchronous on purpose: every read of every request stats its file, and a stat of a local file
+   * costs about a microsecond, while fs.promises.stat costs a thread-pool round trip (~15 µs of CPU)
+   * and waits behind bcrypt whenever logins fill libuv's pool (bench/README.md, "store reads").
+   */
   private async statOnDisk(): Promise<DiskSignature | undefined> {
-    try {
-      const s = await fs.promises.stat(this.filePath);
-      return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const s = fs.statSync(this.filePath, { throwIfNoEntry: false });
+    return s && { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
   }
 }
 
