@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
@@ -8,7 +8,6 @@ import { csrf } from './auth/session/csrf';
 import { CommonModule } from './common/common.module';
 import { FormError, FieldErrors } from './common/errors/form-error';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
-import { FormViewInterceptor } from './common/interceptors/form-view.interceptor';
 import { ConfigModule } from './config/config.module';
 import { GenerationModule } from './generation/generation.module';
 import { HealthController } from './health/health.controller';
@@ -44,7 +43,6 @@ export class AppModule implements NestModule {
           }),
         },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: FormViewInterceptor },
       ],
     };
   }
