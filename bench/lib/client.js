@@ -1,0 +1,63 @@
+'use strict';
+/** A tiny browser-like HTTP client over fetch: keeps the session cookie and reads CSRF tokens from forms. */
+
+const COOKIE_NAME = 'gatehouse.sid';
+
+class Client {
+  constructor(base, cookieName = COOKIE_NAME) {
+    this.base = base;
+    this.cookieName = cookieName;
+    this.cookie = '';
+  }
+
+  async get(path) {
+    const res = await fetch(this.base + path, { headers: this.headers(), redirect: 'manual' });
+    this.keepCookie(res);
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  async post(path, form) {
+    const res = await fetch(this.base + path, {
+      method: 'POST',
+      headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+      redirect: 'manual',
+    });
+    this.keepCookie(res);
+    return { status: res.status, text: await res.text(), location: res.headers.get('location') };
+  }
+
+  /** The CSRF token of the form on `path` (GETting it also starts the session). */
+  async csrf(path) {
+    const page = await this.get(path);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+    if (!token) throw new Error(`no CSRF token on ${path} (HTTP ${page.status})`);
+    return token;
+  }
+
+  /** Logs in through the real form; throws unless the app answers 303. */
+  async login(username, password) {
+    const _csrf = await this.csrf('/login');
+    const res = await this.post('/login', { username, password, _csrf });
+    if (res.status !== 303) throw new Error(`login as ${username} failed: HTTP ${res.status}`);
+    return _csrf;
+  }
+
+  /** `name=value` of the session cookie, for load tools. */
+  cookieHeader() {
+    if (!this.cookie) throw new Error('no session cookie yet');
+    return this.cookie;
+  }
+
+  headers() {
+    return this.cookie ? { cookie: this.cookie } : {};
+  }
+
+  keepCookie(res) {
+    for (const c of res.headers.getSetCookie?.() ?? []) {
+      if (c.startsWith(`${this.cookieName}=`)) this.cookie = c.split(';')[0];
+    }
+  }
+}
+
+module.exports = { Client, COOKIE_NAME };
