@@ -72,7 +72,19 @@ export class JsonFile<T> {
 
   /** Current contents, re-read from disk only if another process replaced the file. */
   async read(): Promise<T> {
+    return this.readWith(await this.statOnDisk());
+  }
+
+  /**
+   * Like read(), but a missing file reads as undefined instead of being created (files that exist
+   * only once something wrote them, such as a job's manifest). Callers get the shared cached copy.
+   */
+  async readIfExists(): Promise<T | undefined> {
     const onDisk = await this.statOnDisk();
+    return onDisk ? this.readWith(onDisk) : undefined;
+  }
+
+  private async readWith(onDisk: DiskSignature | undefined): Promise<T> {
     if (this.data !== undefined && onDisk && sameSignature(onDisk, this.signature)) return this.data;
     if (!onDisk) {
       if (this.data !== undefined && this.signature === undefined) return this.data;

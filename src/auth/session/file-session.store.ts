@@ -52,7 +52,9 @@ export class FileSessionStore extends Store implements OnModuleDestroy {
       .read()
       .then((data) => {
         const entry = data.sessions[sid];
-        callback(undefined, entry && entry.expiresAt > this.clock.now().getTime() ? entry.sess : null);
+        const live = entry && entry.expiresAt > this.clock.now().getTime();
+        // A copy: express-session mutates what it gets, and the cached file data must stay as written.
+        callback(undefined, live ? structuredClone(entry.sess) : null);
       })
       .catch((error) => callback(error));
   }

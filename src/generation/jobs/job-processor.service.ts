@@ -98,6 +98,8 @@ export class JobProcessor {
       qc,
     };
     await this.jobs.writeManifest(job.id, manifest);
+    // Tokens land in the ledger before the job turns terminal: whoever sees it finished sees its cost.
+    await this.quota.recordTokens({ id: job.owner_id, username: job.owner }, job.created_at, usage);
     await this.jobs.update(job.id, (j) => {
       j.status = status;
       j.finished_at = finishedAt;
@@ -106,7 +108,6 @@ export class JobProcessor {
       j.qc_passed = qc.passed;
       j.claimed_by = null;
     });
-    await this.quota.recordTokens({ id: job.owner_id, username: job.owner }, job.created_at, usage);
   }
 
   /** job.json is terminal or gone: make the index row agree so the queue moves on. */

@@ -33,6 +33,11 @@ function assertJobRecord(data: unknown): asserts data is JobRecord {
   if (typeof job.id !== 'string' || typeof job.status !== 'string') throw new Error('expected "id" and "status"');
 }
 
+function assertManifest(data: unknown): asserts data is Manifest {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('expected a JSON object');
+  if (!Array.isArray((data as Record<string, unknown>).files)) throw new Error('expected "files" to be an array');
+}
+
 /**
  * The only code that touches DATA_DIR/jobs: job.json (source of truth, one JsonFile per job),
  * jobs/index.json (list/queue/usage summary so pages never open every job folder), artifacts and
@@ -97,11 +102,11 @@ export class JobsRepository {
     return this.readJobFile(id);
   }
 
-  /** Reads job.json directly (start-up recovery, where the index may be behind). */
+  /** Reads job.json directly (start-up recovery, where the index may be behind). Cached until it changes. */
   async readJobFile(id: string): Promise<JobRecord | undefined> {
     if (!isJobId(id)) return undefined;
-    if (!(await exists(this.store.resolve(`${JOBS_DIR}/${id}/job.json`)))) return undefined;
-    return structuredClone(await this.jobFile(id).read());
+    const job = await this.jobFile(id).readIfExists();
+    return job && structuredClone(job);
   }
 
   /**
@@ -198,14 +203,13 @@ export class JobsRepository {
     });
   }
 
+  /** Cached until the file changes (pages of a finished job read it on every request). */
   async readManifest(id: string): Promise<Manifest | undefined> {
     if (!isJobId(id)) return undefined;
-    try {
-      return JSON.parse(await fs.promises.readFile(this.jobPath(id, 'manifest.json'), 'utf8')) as Manifest;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const manifest = await this.store
+      .file<Manifest>(`${JOBS_DIR}/${id}/manifest.json`, { empty: () => ({}) as Manifest, validate: assertManifest })
+      .readIfExists();
+    return manifest && structuredClone(manifest);
   }
 
   /**
