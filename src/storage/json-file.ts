@@ -12,6 +12,12 @@ export interface JsonFileOptions<T> {
   /** Pretty-print (human-edited files such as users.json); off for large machine files. */
   pretty?: boolean;
   mode?: number;
+  /**
+   * fsync before the rename (default true): the write survives a power cut once acknowledged. Files
+   * that are cheap to lose on a power cut (sessions, throttle counters) may skip it; the rename keeps
+   * them whole either way, and a process crash loses nothing in both cases.
+   */
+  durable?: boolean;
 }
 
 type Mutator<T, R> = (data: T) => R;
@@ -136,7 +142,7 @@ export class JsonFile<T> {
       const committed = this.data as T;
       const text = this.serialise(committed);
       if (text !== this.committedText || this.signature === undefined) {
-        await writeFileAtomic(this.filePath, text, { fsync: true, mode: this.options.mode });
+        await writeFileAtomic(this.filePath, text, { fsync: this.options.durable !== false, mode: this.options.mode });
         const signature = await this.statOnDisk();
         // A read may have reloaded the older file meanwhile: what we just wrote is the truth.
         this.data = committed;

@@ -38,6 +38,7 @@ export class FileSessionStore extends Store implements OnModuleDestroy {
     this.file = store.file<SessionsFile>('sessions.json', {
       empty: () => ({ sessions: {} }),
       validate: assertObjectWithMap('sessions'),
+      durable: false, // a power cut costs a re-login, not an account
     });
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_INTERVAL_MS);
     this.sweeper.unref();

@@ -26,6 +26,7 @@ export class ThrottleRepository {
     this.file = store.file<ThrottleFile>('throttle.json', {
       empty: () => ({ counters: {} }),
       validate: assertObjectWithMap('counters'),
+      durable: false, // counters are cheap to lose on a power cut; a process crash loses nothing
     });
   }
 

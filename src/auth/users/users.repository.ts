@@ -18,7 +18,7 @@ export class UsersRepository implements OnModuleInit {
     this.file = store.file<UsersFile>(USERS_FILE, {
       empty: () => ({ users: [] }),
       validate: assertObjectWithArray('users'),
-      pretty: true,
+      pretty: false, // compact: at 10k users a pretty file is 30% bigger and slower to rewrite per registration
     });
   }
 
