@@ -35,7 +35,7 @@ function userRecord({ username, passwordHash, role = 'user', id = crypto.randomU
 
 /**
  * Writes users.json with `fillers` made-up users plus `users` (real ones, with real hashes),
- * pretty-printed like the app (it is a human-edited file). Returns the real users' records.
+ * compact like the app writes it (a prototype's pretty file reads the same). Returns the real users' records.
  */
 function writeUsers(dataDir, { fillers = 0, users = [] }) {
   const created = new Date(Date.now() - 86_400_000).toISOString();
@@ -47,7 +47,7 @@ function writeUsers(dataDir, { fillers = 0, users = [] }) {
   }
   const real = users.map((u) => userRecord({ ...u, createdAt: created }));
   records.push(...real);
-  writeJson(dataDir, 'users.json', { users: records }, true);
+  writeJson(dataDir, 'users.json', { users: records }, false);
   return real;
 }
 
