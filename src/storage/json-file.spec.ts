@@ -59,6 +59,22 @@ describe('JsonFile', () => {
     expect((await file.read()).items).toEqual([1, 2, 3]);
   });
 
+  it('a read during a write never returns the change before it is on disk', async () => {
+    const file = new JsonFile<Items>(filePath, options);
+    await file.load();
+    let settled = false;
+    const writing = file.update((d) => d.items.push(42)).finally(() => (settled = true));
+    while (!settled) {
+      const seen = await file.read();
+      if (seen.items.includes(42)) {
+        expect(JSON.parse(fs.readFileSync(filePath, 'utf8')).items).toEqual([42]);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await writing;
+    expect((await file.read()).items).toEqual([42]);
+  });
+
   it('refuses a corrupt file, naming it, and leaves its bytes unchanged', async () => {
     fs.writeFileSync(filePath, '{"items": [1, 2');
     const before = fs.readFileSync(filePath);

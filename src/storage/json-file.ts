@@ -58,6 +58,8 @@ export class JsonFile<T> {
   private signature: DiskSignature | undefined;
   private pending: PendingMutation<T>[] = [];
   private draining: Promise<void> | undefined;
+  /** Set while a batch's in-place changes are not yet on disk: readers wait, so they never see them early. */
+  private committing: { done: Promise<void>; finish: () => void } | undefined;
   /** Bumped whenever in-memory data changes, so a slow concurrent reload cannot overwrite newer data. */
   private version = 0;
 
@@ -78,6 +80,7 @@ export class JsonFile<T> {
 
   /** Current contents, re-read from disk only if another process replaced the file. */
   async read(): Promise<T> {
+    await this.committing?.done;
     return this.readWith(await this.statOnDisk());
   }
 
@@ -86,6 +89,7 @@ export class JsonFile<T> {
    * only once something wrote them, such as a job's manifest). Callers get the shared cached copy.
    */
   async readIfExists(): Promise<T | undefined> {
+    await this.committing?.done;
     const onDisk = await this.statOnDisk();
     return onDisk ? this.readWith(onDisk) : undefined;
   }
@@ -137,6 +141,8 @@ export class JsonFile<T> {
         onCompromised: () => undefined, // a lost lock is re-detected by the signature check on next write
       });
       await this.refreshUnderLock();
+      let finish!: () => void;
+      this.committing = { done: new Promise<void>((resolve) => (finish = resolve)), finish };
       this.version++;
       const { survivors, results } = this.applyMutations(batch);
       const committed = this.data as T;
@@ -157,6 +163,8 @@ export class JsonFile<T> {
       this.data = this.committedText === undefined ? undefined : (JSON.parse(this.committedText) as T);
       batch.forEach((m) => m.reject(error));
     } finally {
+      this.committing?.finish();
+      this.committing = undefined;
       if (release) await release().catch(() => undefined);
     }
   }
