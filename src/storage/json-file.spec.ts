@@ -101,6 +101,22 @@ describe('JsonFile', () => {
     expect(JSON.parse(fs.readFileSync(filePath, 'utf8')).items).toEqual([1, 2, 3]);
   });
 
+  it('stamps every version with its own, increasing mtime (coarse kernel clocks cannot make two look alike)', async () => {
+    const writer = new JsonFile<Items>(filePath, { ...options, durable: false }); // fast writes, < 1 ms apart
+    const reader = new JsonFile<Items>(filePath, options);
+    await writer.load();
+    let previous = fs.statSync(filePath).mtimeMs;
+    for (let i = 100; i < 150; i++) {
+      await writer.update((d) => {
+        d.items = [i]; // same byte length every time
+      });
+      const mtime = fs.statSync(filePath).mtimeMs;
+      expect(mtime).toBeGreaterThanOrEqual(previous + 1);
+      previous = mtime;
+      expect((await reader.read()).items).toEqual([i]);
+    }
+  });
+
   it('two instances mutating concurrently lose nothing (cross-process lock path)', async () => {
     const a = new JsonFile<Items>(filePath, options);
     const b = new JsonFile<Items>(filePath, options);

@@ -148,7 +148,9 @@ export class JsonFile<T> {
       const committed = this.data as T;
       const text = this.serialise(committed);
       if (text !== this.committedText || this.signature === undefined) {
+        const previousMtimeMs = this.signature?.mtimeMs ?? 0;
         await writeFileAtomic(this.filePath, text, { fsync: this.options.durable !== false, mode: this.options.mode });
+        await this.stampUniqueMtime(previousMtimeMs);
         const signature = await this.statOnDisk();
         // A read may have reloaded the older file meanwhile: what we just wrote is the truth.
         this.data = committed;
@@ -167,6 +169,17 @@ export class JsonFile<T> {
       this.committing = undefined;
       if (release) await release().catch(() => undefined);
     }
+  }
+
+  /**
+   * Gives each version of the file an mtime no other version has. Kernel timestamps are coarse (one
+   * clock tick) and a rename-based write often reuses the inode number the previous version just freed,
+   * so two versions written within a tick could look identical to a reader in another process (same
+   * inode, size and mtime) and it would keep serving the older one. Still under the lock.
+   */
+  private async stampUniqueMtime(previousMtimeMs: number): Promise<void> {
+    const ms = Math.max(Date.now(), Math.floor(previousMtimeMs) + 1) + 0.5 + Math.random() * 0.4;
+    await fs.promises.utimes(this.filePath, ms / 1000, ms / 1000);
   }
 
   /** Runs each mutation; replays without the ones that threw so their partial changes vanish. */
