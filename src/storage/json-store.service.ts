@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -10,7 +10,7 @@ import { JsonFile, JsonFileOptions } from './json-file';
  * (so every repository shares the same cache, queue and lock for a file) and flushes them on shutdown.
  */
 @Injectable()
-export class JsonStore implements OnApplicationShutdown {
+export class JsonStore implements OnModuleInit, OnApplicationShutdown {
   private readonly files = new Map<string, JsonFile<unknown>>();
   private readonly mutexes = new Map<string, CrossProcessMutex>();
 
@@ -52,6 +52,15 @@ export class JsonStore implements OnApplicationShutdown {
   /** Forget a cached file (e.g. a deleted job folder). */
   forget(relative: string): void {
     this.files.delete(this.resolve(relative));
+  }
+
+  /**
+   * Every file a repository registered in its constructor is parsed before the app starts: a corrupt
+   * one stops start-up with its name instead of failing requests later. Missing files are left to
+   * their owners (some are rebuilt when missing, others created with their empty shape).
+   */
+  async onModuleInit(): Promise<void> {
+    for (const file of this.files.values()) await file.readIfExists();
   }
 
   async flush(): Promise<void> {

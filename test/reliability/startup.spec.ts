@@ -26,13 +26,17 @@ describe('start-up refusals', () => {
     expect(lines[0]).toContain('BCRYPT_COST');
   });
 
-  it.each(['users.json', 'invites.json'])('a corrupt %s stops start-up naming it, bytes unchanged', (name) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, '{"users": [ {"username": "a"');
-    const before = fs.readFileSync(file);
-    const result = start({ DATA_DIR: dir });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(file);
-    expect(fs.readFileSync(file).equals(before)).toBe(true);
-  });
+  it.each(['users.json', 'invites.json', 'sessions.json', 'throttle.json', 'usage.json', 'jobs/index.json'])(
+    'a corrupt %s stops start-up naming it, bytes unchanged',
+    (name) => {
+      const file = path.join(dir, name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, '{"users": [ {"username": "a"');
+      const before = fs.readFileSync(file);
+      const result = start({ DATA_DIR: dir });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(file);
+      expect(fs.readFileSync(file).equals(before)).toBe(true);
+    },
+  );
 });
