@@ -5,38 +5,18 @@ import request from 'supertest';
 import {
   createTestApp, csrfFrom, loginAs, makeDataDir, newAgent, readJson, rmDataDir, TestApp,
 } from '../helpers/test-app';
+import { CLI, CliResult, cliEnv, runCli } from '../helpers/cli';
+import { ROOT } from '../helpers/dist';
 
 /**
  * The admin CLI as operators run it: `node dist/cli.js` (what `npm run cli` runs) in a child process
  * on a temp DATA_DIR. `npm test` builds dist/ first; run `npx nest build` before running this alone.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const ROOT_PASSWORD = 'correct horse battery';
 const USER_PASSWORD = 'purple monkey dishwasher';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(dataDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      // Only what the CLI needs: nothing leaks in from the test runner's environment.
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', GATEHOUSE_IGNORE_ENV_FILE: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d.toString()));
-    child.stderr.on('data', (d) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+  return runCli(dataDir, args, options);
 }
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`) and answers each password prompt. */
@@ -45,7 +25,7 @@ function cliOnTerminal(dataDir: string, args: string[], answers: string[]): Prom
     const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(' ');
     const child = spawn('script', ['-qec', command, '/dev/null'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', GATEHOUSE_IGNORE_ENV_FILE: '1', TERM: 'dumb' },
+      env: cliEnv(dataDir, { TERM: 'dumb' }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { requireBuild, ROOT } from '../helpers/dist';
+import { CLI, CliResult, runCli } from '../helpers/cli';
+import { requireBuild } from '../helpers/dist';
 import { HttpClient, ServerProcess, startServer } from '../helpers/server-process';
 
 /**
@@ -10,32 +10,12 @@ import { HttpClient, ServerProcess, startServer } from '../helpers/server-proces
  * processes) registers users on a shared invite while several CLI processes mint invites and list
  * users; afterwards nothing is lost, every count adds up and every file still parses.
  */
-const CLI = path.join(ROOT, 'dist', 'cli.js');
 const PASSWORD = 'a perfectly fine passphrase';
 const REGISTRATIONS = 24;
 const CLI_MINTS = 6;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(dataDir: string, args: string[], input = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', GATEHOUSE_IGNORE_ENV_FILE: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d.toString()));
-    child.stderr.on('data', (d) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runCli(dataDir, args, { input });
 }
 
 function codeFrom(result: CliResult): string {

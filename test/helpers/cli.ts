@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { ROOT } from './dist';
+
+/** The built CLI (`npm run cli` runs it); `npm test` builds dist/ first. */
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Only what the CLI needs: nothing leaks in from the test runner's environment. */
+export function cliEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', GATEHOUSE_IGNORE_ENV_FILE: '1', ...extra };
+}
+
+/** Runs `node dist/cli.js ...args` on `dataDir`, feeding `input` on stdin (not a TTY). */
+export function runCli(
+  dataDir: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: cliEnv(dataDir, options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d.toString()));
+    child.stderr.on('data', (d) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
