@@ -114,6 +114,11 @@ export class JsonFile<T> {
     });
   }
 
+  /** A write is queued or in flight. */
+  get busy(): boolean {
+    return this.draining !== undefined || this.pending.length > 0;
+  }
+
   /** Resolves when every mutation queued so far has been written (graceful shutdown). */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;

@@ -5,6 +5,14 @@ import { AppConfig } from '../config/app-config';
 import { CrossProcessMutex } from './cross-process-mutex';
 import { JsonFile, JsonFileOptions } from './json-file';
 
+/** One of many similar small files (a job's job.json, its manifest): kept in a bounded cache. */
+export interface TransientFileOption {
+  transient?: boolean;
+}
+
+/** How many transient files stay cached per process; the least recently used idle ones are dropped. */
+export const MAX_TRANSIENT_FILES = 1000;
+
 /**
  * The only way the app touches its JSON files: hands out one JsonFile per path under DATA_DIR
  * (so every repository shares the same cache, queue and lock for a file) and flushes them on shutdown.
@@ -12,6 +20,8 @@ import { JsonFile, JsonFileOptions } from './json-file';
 @Injectable()
 export class JsonStore implements OnModuleInit, OnApplicationShutdown {
   private readonly files = new Map<string, JsonFile<unknown>>();
+  /** Insertion order is recency order: a hit moves the file to the end. */
+  private readonly transientFiles = new Map<string, JsonFile<unknown>>();
   private readonly mutexes = new Map<string, CrossProcessMutex>();
 
   constructor(private readonly config: AppConfig) {
@@ -29,12 +39,32 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
     return absolute;
   }
 
-  file<T>(relative: string, options: JsonFileOptions<T>): JsonFile<T> {
+  file<T>(relative: string, options: JsonFileOptions<T> & TransientFileOption): JsonFile<T> {
     const absolute = this.resolve(relative);
+    if (options.transient) return this.transientFile(absolute, options);
     let file = this.files.get(absolute) as JsonFile<T> | undefined;
     if (!file) {
       file = new JsonFile<T>(absolute, options);
       this.files.set(absolute, file as JsonFile<unknown>);
+    }
+    return file;
+  }
+
+  /**
+   * Dropping an idle file from the cache is always safe: a later instance for the same path reads it
+   * again, and writes stay serialised by the cross-process lock whatever instance makes them.
+   */
+  private transientFile<T>(absolute: string, options: JsonFileOptions<T>): JsonFile<T> {
+    let file = this.transientFiles.get(absolute) as JsonFile<T> | undefined;
+    if (file) {
+      this.transientFiles.delete(absolute);
+    } else {
+      file = new JsonFile<T>(absolute, options);
+    }
+    this.transientFiles.set(absolute, file as JsonFile<unknown>);
+    for (const [key, candidate] of this.transientFiles) {
+      if (this.transientFiles.size <= MAX_TRANSIENT_FILES) break;
+      if (!candidate.busy) this.transientFiles.delete(key);
     }
     return file;
   }
@@ -49,11 +79,6 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
     return mutex;
   }
 
-  /** Forget a cached file (e.g. a deleted job folder). */
-  forget(relative: string): void {
-    this.files.delete(this.resolve(relative));
-  }
-
   /**
    * Every file a repository registered in its constructor is parsed before the app starts: a corrupt
    * one stops start-up with its name instead of failing requests later. Missing files are left to
@@ -64,7 +89,7 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([...this.files.values()].map((file) => file.flush()));
+    await Promise.all([...this.files.values(), ...this.transientFiles.values()].map((file) => file.flush()));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -207,7 +207,11 @@ export class JobsRepository {
   async readManifest(id: string): Promise<Manifest | undefined> {
     if (!isJobId(id)) return undefined;
     const manifest = await this.store
-      .file<Manifest>(`${JOBS_DIR}/${id}/manifest.json`, { empty: () => ({}) as Manifest, validate: assertManifest })
+      .file<Manifest>(`${JOBS_DIR}/${id}/manifest.json`, {
+        transient: true,
+        empty: () => ({}) as Manifest,
+        validate: assertManifest,
+      })
       .readIfExists();
     return manifest && structuredClone(manifest);
   }
@@ -225,6 +229,7 @@ export class JobsRepository {
 
   private jobFile(id: string): JsonFile<JobRecord> {
     return this.store.file<JobRecord>(`${JOBS_DIR}/${id}/job.json`, {
+      transient: true,
       empty: () => ({}) as JobRecord,
       validate: assertJobRecord,
       pretty: true,
