@@ -107,7 +107,12 @@ describe('interrupted jobs at start-up (e2e)', () => {
       return current.status === 'succeeded' && current.attempts === 2 ? current : undefined;
     });
     expect(done.claimed_by).toBeNull();
-    expect(readJson(dataDir, 'jobs/index.json').jobs[0]).toMatchObject({ id, status: 'succeeded', claimed_by: null });
+    // The index row follows job.json (written right after it).
+    const row = await eventually(() => {
+      const entry = readJson(dataDir, 'jobs/index.json').jobs[0];
+      return entry.status === 'succeeded' ? entry : undefined;
+    });
+    expect(row).toMatchObject({ id, status: 'succeeded', claimed_by: null });
   });
 
   it('a web-role process only enqueues; the runner process picks the job up', async () => {
