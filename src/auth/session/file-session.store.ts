@@ -23,6 +23,8 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 /**
  * express-session store over DATA_DIR/sessions.json (through the JSON store, so every worker process
  * shares it and restarts keep it). Expired sessions are never returned and are swept periodically.
+ * No `touch`: activity is tracked by the session's own lastSeenAt (saved when it moves), and without
+ * it express-session ends an unchanged response in one write instead of waiting on the store.
  */
 @Injectable()
 export class FileSessionStore extends Store implements OnModuleDestroy {
@@ -77,11 +79,6 @@ export class FileSessionStore extends Store implements OnModuleDestroy {
       })
       .then(() => callback?.())
       .catch((error) => callback?.(error));
-  }
-
-  /** Activity is tracked by the session's own lastSeenAt (saved when it moves), so touch does nothing. */
-  override touch(_sid: string, _sess: SessionData, callback?: Callback): void {
-    callback?.();
   }
 
   /** Removes every expired session; returns how many. */
