@@ -29,37 +29,45 @@ export class RateLimiter {
   /** Counts one event; returns the lock's remaining seconds if this event reached the limit. */
   hit(key: string, limit: Limit): Promise<RetryAfterSeconds> {
     const now = this.clock.now().getTime();
-    return this.counters.update(key, (current) => {
-      const fresh: ThrottleCounter =
-        current && current.windowStart + limit.windowMs > now ? { ...current } : { count: 0, windowStart: now };
-      if (current?.lockedUntil && current.lockedUntil > now) fresh.lockedUntil = current.lockedUntil;
-      fresh.count += 1;
-      if (fresh.count >= limit.max) fresh.lockedUntil = Math.max(fresh.lockedUntil ?? 0, now + limit.windowMs);
-      return { next: fresh, result: secondsLeft(fresh.lockedUntil, now) };
+    return this.counters.update(key, now, (current) => {
+      const counter = inWindow(current, limit, now);
+      counter.count += 1;
+      if (counter.count >= limit.max) counter.lockedUntil = Math.max(counter.lockedUntil ?? 0, now + limit.windowMs);
+      return { next: withExpiry(counter, limit), result: secondsLeft(counter.lockedUntil, now) };
     });
   }
 
   /** Counts one event and tells whether it was still within the limit (for "attempts per hour"). */
   consume(key: string, limit: Limit): Promise<RetryAfterSeconds> {
     const now = this.clock.now().getTime();
-    return this.counters.update(key, (current) => {
+    return this.counters.update(key, now, (current) => {
       if (current?.lockedUntil && current.lockedUntil > now) {
         return { next: current, result: secondsLeft(current.lockedUntil, now) };
       }
-      const fresh: ThrottleCounter =
-        current && current.windowStart + limit.windowMs > now ? { ...current } : { count: 0, windowStart: now };
-      fresh.count += 1;
-      if (fresh.count > limit.max) {
-        fresh.lockedUntil = fresh.windowStart + limit.windowMs;
-        return { next: fresh, result: secondsLeft(fresh.lockedUntil, now) };
-      }
-      return { next: fresh, result: 0 };
+      const counter = inWindow(current, limit, now);
+      counter.count += 1;
+      if (counter.count > limit.max) counter.lockedUntil = counter.windowStart + limit.windowMs;
+      return { next: withExpiry(counter, limit), result: secondsLeft(counter.lockedUntil, now) };
     });
   }
 
   reset(key: string): Promise<void> {
-    return this.counters.update(key, () => ({ next: undefined, result: undefined }));
+    return this.counters.update(key, this.clock.now().getTime(), () => ({ next: undefined, result: undefined }));
   }
+}
+
+/** The counter for the current window (a fresh one once the old window is over); a live lock carries over. */
+function inWindow(current: ThrottleCounter | undefined, limit: Limit, now: number): ThrottleCounter {
+  const counter =
+    current && current.windowStart + limit.windowMs > now
+      ? { ...current }
+      : { count: 0, windowStart: now, expiresAt: now + limit.windowMs };
+  if (current?.lockedUntil && current.lockedUntil > now) counter.lockedUntil = current.lockedUntil;
+  return counter;
+}
+
+function withExpiry(counter: ThrottleCounter, limit: Limit): ThrottleCounter {
+  return { ...counter, expiresAt: Math.max(counter.windowStart + limit.windowMs, counter.lockedUntil ?? 0) };
 }
 
 function secondsLeft(until: number | undefined, now: number): RetryAfterSeconds {

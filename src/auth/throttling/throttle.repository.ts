@@ -8,6 +8,8 @@ export interface ThrottleCounter {
   count: number;
   windowStart: number;
   lockedUntil?: number;
+  /** When neither the window nor the lock matters any more: the counter can be dropped. */
+  expiresAt: number;
 }
 
 interface ThrottleFile {
@@ -34,22 +36,23 @@ export class ThrottleRepository {
     return (await this.file.read()).counters[key];
   }
 
-  /** Atomically updates one counter; `change` returns the new value or undefined to delete it. */
-  update<R>(key: string, change: (current: ThrottleCounter | undefined) => { next?: ThrottleCounter; result: R }): Promise<R> {
+  /**
+   * Atomically updates one counter (`change` returns the new value, or undefined to delete it) and
+   * drops every counter that has expired by `now`, so the file never grows with old usernames and IPs.
+   */
+  update<R>(
+    key: string,
+    now: number,
+    change: (current: ThrottleCounter | undefined) => { next?: ThrottleCounter; result: R },
+  ): Promise<R> {
     return this.file.update((data) => {
       const { next, result } = change(data.counters[key]);
       if (next) data.counters[key] = next;
       else delete data.counters[key];
-      return result;
-    });
-  }
-
-  /** Drops counters whose window and lock are both over. */
-  prune(now: number, maxWindowMs: number): Promise<void> {
-    return this.file.update((data) => {
-      for (const [key, c] of Object.entries(data.counters)) {
-        if (c.windowStart + maxWindowMs < now && (c.lockedUntil ?? 0) < now) delete data.counters[key];
+      for (const [other, counter] of Object.entries(data.counters)) {
+        if (!(counter.expiresAt > now)) delete data.counters[other];
       }
+      return result;
     });
   }
 }

@@ -10,7 +10,6 @@ export interface QcArtifact {
   content: Buffer | null;
 }
 
-export const QC_CHECKS = ['non-empty', 'word-count', 'no-duplicates', 'banned-terms', 'file-hashes'] as const;
 
 /**
  * Quality checks over a job's artifacts (SPEC §8). Pure: the caller reads the files. A failed
