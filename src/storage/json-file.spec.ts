@@ -21,6 +21,41 @@ describe('JsonFile', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('a read never answers with an older reload that finished after it started (issue 20)', async () => {
+    // Another process writes version 1, then 2. Read A starts on version 1; the file is replaced by
+    // version 2 (acknowledged elsewhere); read B starts. A's slower disk read completes first.
+    const writer = new JsonFile<Items>(filePath, options);
+    await writer.update((d) => d.items.push(1));
+    const reader = new JsonFile<Items>(filePath, options);
+    const realReadFile = fs.promises.readFile;
+    const gates: Array<() => void> = [];
+    const spy = jest.spyOn(fs.promises, 'readFile').mockImplementation(async (...args: unknown[]) => {
+      const text = await (realReadFile as (...a: unknown[]) => Promise<string>)(...args);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return text;
+    });
+    try {
+      const readA = reader.read();
+      await until(() => gates.length === 1);
+      spy.mockRestore(); // the writer's own refresh reads normally
+      await writer.update((d) => d.items.push(2));
+      jest.spyOn(fs.promises, 'readFile').mockImplementation(async (...args: unknown[]) => {
+        const text = await (realReadFile as (...a: unknown[]) => Promise<string>)(...args);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return text;
+      });
+      const readB = reader.read();
+      await until(() => gates.length === 2);
+      gates[0](); // A (version 1) lands first
+      expect((await readA).items).toEqual([1]);
+      gates[1]();
+      expect((await readB).items).toEqual([1, 2]);
+      expect((await reader.read()).items).toEqual([1, 2]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
   it('creates a missing file with the empty shape', async () => {
     const file = new JsonFile<Items>(filePath, options);
     expect(await file.load()).toEqual({ items: [] });
@@ -135,3 +170,7 @@ describe('JsonFile', () => {
     expect(fs.readdirSync(dir)).toEqual(['items.json']);
   });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+}

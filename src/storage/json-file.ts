@@ -60,8 +60,16 @@ export class JsonFile<T> {
   private draining: Promise<void> | undefined;
   /** Set while a batch's in-place changes are not yet on disk: readers wait, so they never see them early. */
   private committing: { done: Promise<void>; finish: () => void } | undefined;
-  /** Bumped whenever in-memory data changes, so a slow concurrent reload cannot overwrite newer data. */
+  /** Bumped whenever in-memory data changes (callers key derived indexes on it). */
   private version = 0;
+  /**
+   * Orders what may enter the cache: every reload and every own write takes the next ticket when it
+   * starts looking at the disk, and the cache only ever accepts a higher ticket than the one it holds.
+   * A reload that started earlier may finish later (thread-pool reads complete in any order under
+   * load); its older text must neither replace newer data nor be handed to a later reader.
+   */
+  private tickets = 0;
+  private installedTicket = 0;
 
   constructor(
     readonly filePath: string,
@@ -94,6 +102,11 @@ export class JsonFile<T> {
     return onDisk ? this.readWith(onDisk) : undefined;
   }
 
+  /**
+   * `onDisk` was taken after this read began. The answer is the cache when it is that version, else
+   * what this read's own reload found: never a reload that another, earlier read started (issue 20:
+   * that one may have read the file before a write another process had already acknowledged).
+   */
   private async readWith(onDisk: DiskSignature | undefined): Promise<T> {
     if (this.data !== undefined && onDisk && sameSignature(onDisk, this.signature)) return this.data;
     if (!onDisk) {
@@ -102,8 +115,7 @@ export class JsonFile<T> {
       await this.update(() => undefined);
       return this.data as T;
     }
-    await this.reloadFromDisk();
-    return this.data as T;
+    return this.reloadFromDisk();
   }
 
   /** Applies `mutate` to the latest data and persists it; resolves with its return value once durable. */
@@ -161,6 +173,7 @@ export class JsonFile<T> {
         this.data = committed;
         this.committedText = text;
         this.signature = signature;
+        this.installedTicket = ++this.tickets;
         this.version++;
       }
       survivors.forEach((m, i) => m.resolve(results[i]));
@@ -222,18 +235,25 @@ export class JsonFile<T> {
     if (this.data === undefined || !sameSignature(onDisk, this.signature)) await this.reloadFromDisk(true);
   }
 
-  /** `underLock`: nobody else can write now, so this read wins over any slower concurrent reload. */
-  private async reloadFromDisk(underLock = false): Promise<void> {
+  /**
+   * Reads and parses the file; returns what it read, and caches it unless something newer (a reload
+   * that started later, or this process's own write) got into the cache first. `underLock`: nobody
+   * else can write now, so this read is the newest there is.
+   */
+  private async reloadFromDisk(underLock = false): Promise<T> {
+    const ticket = ++this.tickets;
     // Stat before reading: if the file changes in between, the next read sees a newer signature.
-    const startedAt = this.version;
     const before = await this.statOnDisk();
     const text = await fs.promises.readFile(this.filePath, 'utf8');
     const parsed = this.parse(text);
-    if (!underLock && this.version !== startedAt) return; // newer data landed meanwhile
-    this.version++;
-    this.data = parsed;
-    this.committedText = text;
-    this.signature = before;
+    if (underLock || ticket > this.installedTicket) {
+      this.installedTicket = ticket;
+      this.version++;
+      this.data = parsed;
+      this.committedText = text;
+      this.signature = before;
+    }
+    return parsed;
   }
 
   private parse(text: string): T {
