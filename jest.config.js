@@ -1,6 +1,11 @@
 /** Test tiers: unit specs next to the code, e2e over real HTTP, reliability (processes, crashes), browser (Chromium). */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] };
-const common = { moduleFileExtensions: ['ts', 'js', 'json'], transform: tsJest, testEnvironment: 'node', rootDir: __dirname };
+const common = {
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: tsJest,
+  testEnvironment: 'node',
+  rootDir: __dirname,
+};
 
 module.exports = {
   projects: [

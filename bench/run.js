@@ -112,7 +112,10 @@ async function userDataDir(label, { fillers = 0, cost = 4, extraUsers = [] } = {
   const hash = await bcrypt.hash(PASSWORD, cost);
   const [bench, ...others] = writeUsers(dir, {
     fillers,
-    users: [{ username: 'bench', passwordHash: hash }, ...extraUsers.map((username) => ({ username, passwordHash: hash }))],
+    users: [
+      { username: 'bench', passwordHash: hash },
+      ...extraUsers.map((username) => ({ username, passwordHash: hash })),
+    ],
   });
   return { dir, bench, others };
 }
@@ -121,7 +124,11 @@ async function userDataDir(label, { fillers = 0, cost = 4, extraUsers = [] } = {
 async function finishedJob(server) {
   const client = new Client(server.url);
   const csrf = await client.login('bench', PASSWORD);
-  const created = await client.post('/generate', { prompt: 'Remote work policy for a small team', count: '3', _csrf: csrf });
+  const created = await client.post('/generate', {
+    prompt: 'Remote work policy for a small team',
+    count: '3',
+    _csrf: csrf,
+  });
   if (created.status !== 303 || !created.location?.startsWith('/result/')) {
     throw new Error(`POST /generate answered ${created.status}`);
   }
@@ -178,13 +185,36 @@ async function benchThroughput() {
     const clusterJob = await finishedJob(cluster);
 
     const targets = [
-      { key: 'baseline', server: baseline, url: baseline.url + basePath, cookie: baseClient.cookieHeader(), pageBytes: Buffer.byteLength(basePage.text) },
-      { key: 'gatehouse1', server: single, url: `${single.url}/result/${singleJob.id}`, cookie: singleJob.cookie, pageBytes: singleJob.pageBytes },
-      { key: 'gatehouse2', server: cluster, url: `${cluster.url}/result/${clusterJob.id}`, cookie: clusterJob.cookie, pageBytes: clusterJob.pageBytes },
+      {
+        key: 'baseline',
+        server: baseline,
+        url: baseline.url + basePath,
+        cookie: baseClient.cookieHeader(),
+        pageBytes: Buffer.byteLength(basePage.text),
+      },
+      {
+        key: 'gatehouse1',
+        server: single,
+        url: `${single.url}/result/${singleJob.id}`,
+        cookie: singleJob.cookie,
+        pageBytes: singleJob.pageBytes,
+      },
+      {
+        key: 'gatehouse2',
+        server: cluster,
+        url: `${cluster.url}/result/${clusterJob.id}`,
+        cookie: clusterJob.cookie,
+        pageBytes: clusterJob.pageBytes,
+      },
     ];
     for (const t of targets) {
       log(`throughput: ${t.key} warm-up ${plan.warmupS}s`);
-      await cannon({ url: t.url, connections: plan.connections, headers: { cookie: t.cookie }, duration: plan.warmupS });
+      await cannon({
+        url: t.url,
+        connections: plan.connections,
+        headers: { cookie: t.cookie },
+        duration: plan.warmupS,
+      });
       t.slices = [];
     }
     const slice = plan.durationS / plan.rounds;
@@ -192,7 +222,14 @@ async function benchThroughput() {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       for (const t of order) {
         log(`throughput: ${t.key} ${slice}s x ${plan.connections} connections (slice ${round + 1}/${plan.rounds})`);
-        t.slices.push(await measured(t.server, { url: t.url, connections: plan.connections, headers: { cookie: t.cookie }, duration: slice }));
+        t.slices.push(
+          await measured(t.server, {
+            url: t.url,
+            connections: plan.connections,
+            headers: { cookie: t.cookie },
+            duration: slice,
+          }),
+        );
       }
     }
     for (const t of targets) out[t.key] = { ...combine(t.slices), pageBytes: t.pageBytes };
@@ -201,7 +238,12 @@ async function benchThroughput() {
     // helmet), with a route that does nothing else: GET /healthz carrying the session cookie.
     log(`throughput: gatehouse1 GET /healthz with the session cookie ${slice}s`);
     out.gatehouse1GateOnly = combine([
-      await measured(single, { url: `${single.url}/healthz`, connections: plan.connections, headers: { cookie: singleJob.cookie }, duration: slice }),
+      await measured(single, {
+        url: `${single.url}/healthz`,
+        connections: plan.connections,
+        headers: { cookie: singleJob.cookie },
+        duration: slice,
+      }),
     ]);
   } finally {
     await Promise.all([stop(baseline), stop(single), stop(cluster)]);
@@ -220,7 +262,9 @@ async function measured(server, options) {
 function combine(slices) {
   const requests = slices.reduce((sum, s) => sum + s.requestsTotal, 0);
   const seconds = slices.reduce((sum, s) => sum + s.durationS, 0);
-  const cpu = slices.every((s) => s.cpuSeconds !== undefined) ? slices.reduce((sum, s) => sum + s.cpuSeconds, 0) : undefined;
+  const cpu = slices.every((s) => s.cpuSeconds !== undefined)
+    ? slices.reduce((sum, s) => sum + s.cpuSeconds, 0)
+    : undefined;
   return {
     requestsPerSec: round(requests / seconds, 1),
     requestsTotal: requests,
@@ -283,7 +327,9 @@ async function benchLoginStorm() {
         } else storm.failed++;
       }
     });
-    log(`login storm: ${plan.clients} clients logging in (BCRYPT_COST=${plan.bcryptCost}); /healthz probe ${plan.probeS}s`);
+    log(
+      `login storm: ${plan.clients} clients logging in (BCRYPT_COST=${plan.bcryptCost}); /healthz probe ${plan.probeS}s`,
+    );
     await sleep(plan.rampS * 1000);
     const okBefore = storm.ok;
     const probeStarted = Date.now();
@@ -301,7 +347,8 @@ async function benchLoginStorm() {
     });
     stopStorm = true;
     await Promise.all(loops);
-    if (storm.failed > 0) throw new Error(`login storm: ${storm.failed} logins failed (${JSON.stringify(storm.statuses)})`);
+    if (storm.failed > 0)
+      throw new Error(`login storm: ${storm.failed} logins failed (${JSON.stringify(storm.statuses)})`);
     return {
       plan,
       idle,
@@ -489,7 +536,12 @@ function buildRows(r) {
     const ratio = gatehouse1.requestsPerSec / baseline.requestsPerSec;
     const scaling = gatehouse2.requestsPerSec / gatehouse1.requestsPerSec;
     const cpu = (x) => (x.cpuMicrosPerRequest === null ? '' : `, ${x.cpuMicrosPerRequest} us CPU/req`);
-    row('GET /result, baseline app', `${baseline.requestsPerSec} req/s, p99 ${baseline.latencyMs.p99} ms${cpu(baseline)}`, 'reference', null);
+    row(
+      'GET /result, baseline app',
+      `${baseline.requestsPerSec} req/s, p99 ${baseline.latencyMs.p99} ms${cpu(baseline)}`,
+      'reference',
+      null,
+    );
     row(
       'GET /result, Gatehouse, 1 process',
       `${gatehouse1.requestsPerSec} req/s = ${round(ratio, 2)} x baseline, p99 ${gatehouse1.latencyMs.p99} ms${cpu(gatehouse1)}`,
@@ -600,7 +652,9 @@ async function main() {
   if (!fs.existsSync(DIST_MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm run bench does)');
   const began = Date.now();
   const results = { date: new Date().toISOString(), quick: QUICK, machine: machine(), targets: TARGETS };
-  log(`${results.machine.cpuModel}, ${results.machine.cores} cores, node ${results.machine.node}${QUICK ? ' (quick)' : ''}`);
+  log(
+    `${results.machine.cpuModel}, ${results.machine.cores} cores, node ${results.machine.node}${QUICK ? ' (quick)' : ''}`,
+  );
 
   if (wanted('throughput')) results.throughput = await benchThroughput();
   if (wanted('login')) results.loginStorm = await benchLoginStorm();

@@ -27,7 +27,16 @@ export class AppModule implements NestModule {
   static forRoot(): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule, AdminModule, GenerationModule],
+      imports: [
+        ConfigModule.forRoot(),
+        CommonModule,
+        StorageModule,
+        AuditModule,
+        AuthModule,
+        InvitesModule,
+        AdminModule,
+        GenerationModule,
+      ],
       controllers: [HomeController, HealthController],
       providers: [
         {

@@ -47,7 +47,11 @@ function timed(url, { method = 'GET', headers = {}, form } = {}) {
         method,
         agent,
         headers: body
-          ? { ...headers, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }
+          ? {
+              ...headers,
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': Buffer.byteLength(body),
+            }
           : headers,
       },
       (res) => {

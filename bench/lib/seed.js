@@ -42,7 +42,11 @@ function writeUsers(dataDir, { fillers = 0, users = [] }) {
   const records = [];
   for (let i = 1; i <= fillers; i++) {
     records.push(
-      userRecord({ username: `member${String(i).padStart(6, '0')}`, passwordHash: fakeBcryptHash(), createdAt: created }),
+      userRecord({
+        username: `member${String(i).padStart(6, '0')}`,
+        passwordHash: fakeBcryptHash(),
+        createdAt: created,
+      }),
     );
   }
   const real = users.map((u) => userRecord({ ...u, createdAt: created }));

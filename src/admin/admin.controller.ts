@@ -118,7 +118,12 @@ export class AdminController {
 
   @Post('users/:username/sessions/revoke')
   @FormView(PANEL, AdminPanelLocals)
-  async endSessions(@Param('username') name: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
+  async endSessions(
+    @Param('username') name: string,
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const target = await this.admin.endSessions(actorOf(user), name, clientIp(req));
     await this.done(req, res, `${target.username} was signed out everywhere.`);
   }

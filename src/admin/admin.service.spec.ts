@@ -49,7 +49,9 @@ function invite(overrides: Partial<Invite> = {}): Invite {
 }
 
 describe('AdminService', () => {
-  let users: jest.Mocked<Pick<UsersService, 'list' | 'findByUsername' | 'hasAdmin' | 'setDisabled' | 'setRole' | 'delete' | 'endAllSessions'>>;
+  let users: jest.Mocked<
+    Pick<UsersService, 'list' | 'findByUsername' | 'hasAdmin' | 'setDisabled' | 'setRole' | 'delete' | 'endAllSessions'>
+  >;
   let invites: jest.Mocked<Pick<InvitesService, 'list' | 'mint' | 'revoke'>>;
   let resets: jest.Mocked<Pick<PasswordResetService, 'createLink'>>;
   let setup: { bootstrapAvailable: boolean; bootstrap: jest.Mock };
@@ -68,11 +70,16 @@ describe('AdminService', () => {
     };
     invites = {
       list: jest.fn().mockResolvedValue([]),
-      mint: jest.fn(async (input) => invite({ role: input.role ?? 'user', code: input.code ?? 'ABCDEFGHIJKLMNOPQRSTUVWX' })),
+      mint: jest.fn(async (input) =>
+        invite({ role: input.role ?? 'user', code: input.code ?? 'ABCDEFGHIJKLMNOPQRSTUVWX' }),
+      ),
       revoke: jest.fn(async (code: string, _by: string | null) => invite({ code, status: 'revoked' })),
     };
     resets = {
-      createLink: jest.fn(async (_name: string, _by: string | null, _ip: string | null) => ({ user: bob, path: '/reset-password?token=t0k3n' })),
+      createLink: jest.fn(async (_name: string, _by: string | null, _ip: string | null) => ({
+        user: bob,
+        path: '/reset-password?token=t0k3n',
+      })),
     };
     setup = { bootstrapAvailable: false, bootstrap: jest.fn() };
     audit = { record: jest.fn().mockResolvedValue(undefined), recent: jest.fn().mockResolvedValue([]) };
@@ -90,7 +97,12 @@ describe('AdminService', () => {
 
   describe('panel', () => {
     it('lists users with their daily limit (per-user override, default, 0 = unlimited) and marks the viewer', async () => {
-      users.list.mockResolvedValue([root, bob, user({ id: 'c', username: 'carol', dailyDrafts: 0 }), user({ id: 'd', username: 'dan', dailyDrafts: 7 })]);
+      users.list.mockResolvedValue([
+        root,
+        bob,
+        user({ id: 'c', username: 'carol', dailyDrafts: 0 }),
+        user({ id: 'd', username: 'dan', dailyDrafts: 7 }),
+      ]);
       const panel = await service.panel(root, 'http://h:1');
       expect(panel.users.map((u) => [u.username, u.dailyLimit, u.dailyLimitIsDefault, u.isSelf])).toEqual([
         ['root', '50', true, true],
@@ -101,7 +113,10 @@ describe('AdminService', () => {
     });
 
     it('gives active invites a full link and no link to the others', async () => {
-      invites.list.mockResolvedValue([invite({ code: 'active-code' }), invite({ code: 'gone-code', status: 'revoked' })]);
+      invites.list.mockResolvedValue([
+        invite({ code: 'active-code' }),
+        invite({ code: 'gone-code', status: 'revoked' }),
+      ]);
       const panel = await service.panel(root, 'http://h:1');
       expect(panel.invites.map((i) => [i.code, i.link, i.isRevoked])).toEqual([
         ['active-code', 'http://h:1/register?code=active-code', false],
@@ -110,17 +125,30 @@ describe('AdminService', () => {
     });
 
     it('shows audit details without the base keys', async () => {
-      audit.recent.mockResolvedValue([{ at: 'a', event: 'user.role', actor: 'root', ip: '1.2.3.4', target: 'bob', to: 'admin' }]);
+      audit.recent.mockResolvedValue([
+        { at: 'a', event: 'user.role', actor: 'root', ip: '1.2.3.4', target: 'bob', to: 'admin' },
+      ]);
       const panel = await service.panel(root, 'http://h:1');
       expect(audit.recent).toHaveBeenCalledWith(50);
-      expect(panel.audit[0]).toEqual({ at: 'a', event: 'user.role', actor: 'root', ip: '1.2.3.4', details: 'target=bob to=admin' });
+      expect(panel.audit[0]).toEqual({
+        at: 'a',
+        event: 'user.role',
+        actor: 'root',
+        ip: '1.2.3.4',
+        details: 'target=bob to=admin',
+      });
     });
   });
 
   it('mints with the acting admin as creator and audits a hint, never the code', async () => {
     await service.mintInvite(actorOf(root), { role: 'admin', maxUses: 2, code: 'SECRETCODE99' }, '10.0.0.1');
-    expect(invites.mint).toHaveBeenCalledWith(expect.objectContaining({ role: 'admin', maxUses: 2, code: 'SECRETCODE99', createdBy: 'root' }));
-    expect(audit.record).toHaveBeenCalledWith('invite.mint', expect.objectContaining({ actor: 'root', ip: '10.0.0.1', invite: 'SECR…', custom: true }));
+    expect(invites.mint).toHaveBeenCalledWith(
+      expect.objectContaining({ role: 'admin', maxUses: 2, code: 'SECRETCODE99', createdBy: 'root' }),
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      'invite.mint',
+      expect.objectContaining({ actor: 'root', ip: '10.0.0.1', invite: 'SECR…', custom: true }),
+    );
     expect(JSON.stringify(audit.record.mock.calls)).not.toContain('SECRETCODE99');
   });
 
@@ -138,13 +166,28 @@ describe('AdminService', () => {
     await service.disableUser(actorOf(root), 'bob', null);
     expect(users.setDisabled).toHaveBeenCalledWith('bob', true);
     expect(users.endAllSessions).toHaveBeenCalledWith('bob');
-    expect(audit.record).toHaveBeenCalledWith('user.disable', expect.objectContaining({ actor: 'root', target: 'bob' }));
+    expect(audit.record).toHaveBeenCalledWith(
+      'user.disable',
+      expect.objectContaining({ actor: 'root', target: 'bob' }),
+    );
   });
 
   it.each([
-    ['disable', (s: AdminService) => s.disableUser(actorOf(root), 'root', null), 'You cannot disable your own account.'],
-    ['demote', (s: AdminService) => s.setRole(actorOf(root), 'ROOT', 'user', null), 'You cannot demote your own account.'],
-    ['delete', (s: AdminService) => s.deleteUser(actorOf(root), 'root', true, null), 'You cannot delete your own account.'],
+    [
+      'disable',
+      (s: AdminService) => s.disableUser(actorOf(root), 'root', null),
+      'You cannot disable your own account.',
+    ],
+    [
+      'demote',
+      (s: AdminService) => s.setRole(actorOf(root), 'ROOT', 'user', null),
+      'You cannot demote your own account.',
+    ],
+    [
+      'delete',
+      (s: AdminService) => s.deleteUser(actorOf(root), 'root', true, null),
+      'You cannot delete your own account.',
+    ],
   ])('refuses to let an admin %s themself, changing nothing', async (_what, act, message) => {
     const error = await act(service).catch((e) => e);
     expect(error).toBeInstanceOf(SelfLockoutError);
@@ -184,15 +227,28 @@ describe('AdminService', () => {
 
   it('records role changes with from and to', async () => {
     await service.setRole(actorOf(root), 'bob', 'admin', '::1');
-    expect(audit.record).toHaveBeenCalledWith('user.role', { actor: 'root', ip: '::1', target: 'bob', from: 'user', to: 'admin' });
+    expect(audit.record).toHaveBeenCalledWith('user.role', {
+      actor: 'root',
+      ip: '::1',
+      target: 'bob',
+      from: 'user',
+      to: 'admin',
+    });
   });
 
   it('exports users without any secret field and audits the export', async () => {
     const result = await service.exportUsers(actorOf(root), null);
     expect(result.exported_at).toBe('2026-03-01T12:00:00.000Z');
-    expect(Object.keys(result.users[0]).sort()).toEqual(
-      ['created_at', 'daily_drafts', 'disabled', 'id', 'invited_by', 'last_login_at', 'role', 'username'],
-    );
+    expect(Object.keys(result.users[0]).sort()).toEqual([
+      'created_at',
+      'daily_drafts',
+      'disabled',
+      'id',
+      'invited_by',
+      'last_login_at',
+      'role',
+      'username',
+    ]);
     expect(audit.record).toHaveBeenCalledWith('users.export', { actor: 'root', ip: null, count: 2 });
   });
 

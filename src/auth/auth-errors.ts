@@ -16,11 +16,8 @@ export class TooManyAttemptsError extends FormError {
     what = 'attempts',
   ) {
     const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-    super(
-      `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      {},
-      429,
-      { 'Retry-After': String(retryAfterSeconds) },
-    );
+    super(`Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {}, 429, {
+      'Retry-After': String(retryAfterSeconds),
+    });
   }
 }

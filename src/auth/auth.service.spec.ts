@@ -10,8 +10,15 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 const alice: User = {
-  id: 'id-alice', username: 'alice', role: 'user', createdAt: null, disabled: false, invitedBy: null,
-  lastLoginAt: null, sessionVersion: 0, dailyDrafts: null,
+  id: 'id-alice',
+  username: 'alice',
+  role: 'user',
+  createdAt: null,
+  disabled: false,
+  invitedBy: null,
+  lastLoginAt: null,
+  sessionVersion: 0,
+  dailyDrafts: null,
 };
 const config = { loginMaxFailures: 5, loginMaxFailuresPerIp: 50, loginLockoutMinutes: 15 } as AppConfig;
 
@@ -40,7 +47,10 @@ describe('AuthService.login', () => {
     await expect(m.service.login('alice', 'pw', '1.2.3.4')).resolves.toBe(alice);
     expect(m.usersService.recordLogin).toHaveBeenCalledWith('id-alice', undefined);
     expect(m.limiter.reset).toHaveBeenCalledWith('login:user:alice');
-    expect(m.audit.record).toHaveBeenCalledWith('login.success', expect.objectContaining({ actor: 'alice', ip: '1.2.3.4' }));
+    expect(m.audit.record).toHaveBeenCalledWith(
+      'login.success',
+      expect.objectContaining({ actor: 'alice', ip: '1.2.3.4' }),
+    );
   });
 
   it('re-hashes a legacy hash after a successful login', async () => {

@@ -42,7 +42,11 @@ describe('RegistrationService', () => {
     expect(m.store.mutex).toHaveBeenCalledWith('registration');
     expect(m.invites.redeem).toHaveBeenCalledWith('code-123456', 'newbie');
     expect(m.users.create).toHaveBeenCalledWith({
-      username: 'newbie', passwordHash: '$2b$hash', role: 'admin', invitedBy: 'root', inviteCode: 'code-123456',
+      username: 'newbie',
+      passwordHash: '$2b$hash',
+      role: 'admin',
+      invitedBy: 'root',
+      inviteCode: 'code-123456',
     });
     expect(m.audit.record).toHaveBeenCalledWith('register', expect.objectContaining({ actor: 'newbie' }));
   });

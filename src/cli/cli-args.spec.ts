@@ -17,8 +17,26 @@ describe('parseCliArgs', () => {
 
   it('parses every mint-invite option, in either --opt value or --opt=value form', () => {
     expect(
-      parseCliArgs(['mint-invite', '--role', 'admin', '--note', 'for ann', '--max-uses=3', '--expires-in-days', '0', '--code', 'Custom_1']),
-    ).toEqual({ name: 'mint-invite', role: 'admin', note: 'for ann', maxUses: '3', expiresInDays: '0', code: 'Custom_1' });
+      parseCliArgs([
+        'mint-invite',
+        '--role',
+        'admin',
+        '--note',
+        'for ann',
+        '--max-uses=3',
+        '--expires-in-days',
+        '0',
+        '--code',
+        'Custom_1',
+      ]),
+    ).toEqual({
+      name: 'mint-invite',
+      role: 'admin',
+      note: 'for ann',
+      maxUses: '3',
+      expiresInDays: '0',
+      code: 'Custom_1',
+    });
     expect(parseCliArgs(['mint-invite'])).toEqual({ name: 'mint-invite' });
   });
 

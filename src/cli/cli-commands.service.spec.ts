@@ -62,7 +62,11 @@ describe('CliCommands', () => {
     audit = { record: jest.fn().mockResolvedValue(undefined) };
     out = [];
     err = [];
-    io = { out: (l) => out.push(l), err: (l) => err.push(l), readNewPassword: jest.fn().mockResolvedValue('a long enough passphrase') };
+    io = {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      readNewPassword: jest.fn().mockResolvedValue('a long enough passphrase'),
+    };
     commands = new CliCommands(
       admin as unknown as AdminService,
       users as unknown as UsersService,
@@ -80,7 +84,12 @@ describe('CliCommands', () => {
         { username: 'alice', passwordHash: '$2b$04$hash', role: 'admin' },
         { onlyIfNoAdmin: true },
       );
-      expect(audit.record).toHaveBeenCalledWith('admin.cli', { actor: 'cli', ip: null, command: 'create-admin', created: 'alice' });
+      expect(audit.record).toHaveBeenCalledWith('admin.cli', {
+        actor: 'cli',
+        ip: null,
+        command: 'create-admin',
+        created: 'alice',
+      });
       expect(out.join('\n')).toContain('Created admin alice. Log in at http://localhost:8080/login');
       expect(JSON.stringify([out, audit.record.mock.calls])).not.toContain('a long enough passphrase');
     });

@@ -78,7 +78,12 @@ export class CliCommands {
         if (error instanceof AdminExistsError) throw new CliRefusedError(ADMIN_EXISTS);
         throw error;
       });
-    await this.audit.record('admin.cli', { actor: CLI_ACTOR.name, ip: null, command: 'create-admin', created: user.username });
+    await this.audit.record('admin.cli', {
+      actor: CLI_ACTOR.name,
+      ip: null,
+      command: 'create-admin',
+      created: user.username,
+    });
     io.out(`Created admin ${user.username}. Log in at ${this.origin()}/login`);
   }
 
@@ -156,5 +161,12 @@ function shortDate(value: string | null): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -14,7 +14,15 @@ export class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(), CommonModule, StorageModule, AuditModule, AuthModule, InvitesModule, AdminModule],
+      imports: [
+        ConfigModule.forRoot(),
+        CommonModule,
+        StorageModule,
+        AuditModule,
+        AuthModule,
+        InvitesModule,
+        AdminModule,
+      ],
       providers: [CliCommands],
     };
   }

@@ -33,8 +33,9 @@ function registerOnce(): void {
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
   hbs.registerHelper('date', (value: unknown) => formatDate(value));
   hbs.registerHelper('bytes', (value: unknown) => formatBytes(Number(value)));
-  hbs.registerHelper('fieldError', (errors: Record<string, string[]> | undefined, field: string) =>
-    errors?.[field]?.join(' ') ?? '',
+  hbs.registerHelper(
+    'fieldError',
+    (errors: Record<string, string[]> | undefined, field: string) => errors?.[field]?.join(' ') ?? '',
   );
   hbs.registerHelper('value', (values: Record<string, unknown> | undefined, field: string, fallback?: unknown) => {
     const v = values?.[field];

@@ -99,11 +99,10 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
   const r = new EnvReader(env);
   const cookieSecure = r.oneOf('COOKIE_SECURE', 'auto', ['auto', 'true', 'false'] as const);
   const openaiApiKey = r.raw('OPENAI_API_KEY');
-  const provider = r.oneOf<GenerationProviderName>(
-    'GENERATION_PROVIDER',
-    openaiApiKey ? 'openai' : 'offline',
-    ['offline', 'openai'],
-  );
+  const provider = r.oneOf<GenerationProviderName>('GENERATION_PROVIDER', openaiApiKey ? 'openai' : 'offline', [
+    'offline',
+    'openai',
+  ]);
   if (provider === 'openai' && !openaiApiKey && !r.raw('OPENAI_BASE_URL')) {
     r.fail('GENERATION_PROVIDER', 'offline unless OPENAI_API_KEY or OPENAI_BASE_URL is set');
   }

@@ -75,7 +75,10 @@ describe('InvitesService', () => {
   });
 
   it('reads prototype invites: used=false means one use left, used=true means none', async () => {
-    repo.codes = [{ code: 'old-free', note: 'n', used: false }, { code: 'old-used', note: 'n', used: true }];
+    repo.codes = [
+      { code: 'old-free', note: 'n', used: false },
+      { code: 'old-used', note: 'n', used: true },
+    ];
     await expect(service.check('old-free')).resolves.toMatchObject({ status: 'active', maxUses: 1, uses: 0 });
     await expect(service.check('old-used')).rejects.toThrow(InviteNotValidError);
   });

@@ -155,9 +155,7 @@ describe('JsonFile', () => {
   it('two instances mutating concurrently lose nothing (cross-process lock path)', async () => {
     const a = new JsonFile<Items>(filePath, options);
     const b = new JsonFile<Items>(filePath, options);
-    await Promise.all(
-      Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).update((d) => d.items.push(i))),
-    );
+    await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).update((d) => d.items.push(i))));
     expect(JSON.parse(fs.readFileSync(filePath, 'utf8')).items.sort((x: number, y: number) => x - y)).toEqual(
       Array.from({ length: 100 }, (_, i) => i),
     );

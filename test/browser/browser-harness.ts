@@ -49,7 +49,10 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser profile (its own cookies: a different person) pointed at the server. */
-export async function newPerson(browser: Browser, server: ServerProcess): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPerson(
+  browser: Browser,
+  server: ServerProcess,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL: server.url, acceptDownloads: true });
   context.setDefaultTimeout(ACTION_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
@@ -85,7 +88,8 @@ export class Journey {
         const original = error.message;
         error.message = `[${this.name} › ${name}] ${original}\n  page: ${page.url()}\n  screenshot: ${saved}`;
         // Some errors build `stack` from `message` lazily; others captured it when thrown.
-        if (error.stack && !error.stack.includes(error.message)) error.stack = error.stack.replace(original, error.message);
+        if (error.stack && !error.stack.includes(error.message))
+          error.stack = error.stack.replace(original, error.message);
       }
       throw error;
     }
@@ -98,7 +102,9 @@ export async function textOf(locator: Locator): Promise<string> {
 }
 
 /** Collects the visible auth-bar links, so one assertion shows which are present. */
-export async function authBar(page: Page): Promise<{ login: boolean; register: boolean; admin: boolean; user: string | null; logout: boolean }> {
+export async function authBar(
+  page: Page,
+): Promise<{ login: boolean; register: boolean; admin: boolean; user: string | null; logout: boolean }> {
   const visible = async (id: string) => (await page.getByTestId(id).count()) > 0 && page.getByTestId(id).isVisible();
   const user = (await visible('nav-user')) ? await textOf(page.getByTestId('nav-user')) : null;
   return {

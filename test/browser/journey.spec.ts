@@ -114,7 +114,13 @@ describeWithChromium('browser journey: setup → invite → register → generat
       await admin.locator('#password').fill(ADMIN.password);
       await admin.getByRole('button', { name: 'Create admin' }).click();
       await admin.waitForURL('**/admin');
-      expect(await authBar(admin)).toEqual({ login: false, register: false, admin: true, user: ADMIN.username, logout: true });
+      expect(await authBar(admin)).toEqual({
+        login: false,
+        register: false,
+        admin: true,
+        user: ADMIN.username,
+        logout: true,
+      });
       // Setup closes once an admin exists.
       const again = await admin.request.get(setupUrl);
       expect(again.status()).toBe(404);
@@ -130,7 +136,9 @@ describeWithChromium('browser journey: setup → invite → register → generat
       // Shown once: a reload no longer reveals it in the banner.
       await admin.reload();
       expect(await admin.getByTestId('minted-invite').count()).toBe(0);
-      expect(await admin.locator('[data-testid="invite-row"][data-status="active"]', { hasText: code }).count()).toBe(1);
+      expect(await admin.locator('[data-testid="invite-row"][data-status="active"]', { hasText: code }).count()).toBe(
+        1,
+      );
       return { code, link };
     });
 
@@ -143,7 +151,13 @@ describeWithChromium('browser journey: setup → invite → register → generat
       await member.getByRole('button', { name: 'Create account' }).click();
       await member.waitForURL((url) => url.pathname === '/');
       await member.getByTestId('generate-form').waitFor();
-      expect(await authBar(member)).toEqual({ login: false, register: false, admin: false, user: MEMBER.username, logout: true });
+      expect(await authBar(member)).toEqual({
+        login: false,
+        register: false,
+        admin: false,
+        user: MEMBER.username,
+        logout: true,
+      });
     });
 
     const jobId = await journey.step('generate', member, async () => {
@@ -160,7 +174,9 @@ describeWithChromium('browser journey: setup → invite → register → generat
       let reloads = 0;
       member.on('load', () => reloads++);
       // No click, no key: the page must refresh itself until the status reads "succeeded".
-      await member.locator('[data-testid="job-status"]', { hasText: /^succeeded$/ }).waitFor({ timeout: JOB_TIMEOUT_MS });
+      await member
+        .locator('[data-testid="job-status"]', { hasText: /^succeeded$/ })
+        .waitFor({ timeout: JOB_TIMEOUT_MS });
       expect(reloads).toBeGreaterThan(0);
       expect(await member.locator('[data-testid="artifacts"] tbody tr').count()).toBe(DRAFTS);
       expect(await textOf(member.getByTestId('job-prompt'))).toBe(PROMPT);
@@ -168,7 +184,10 @@ describeWithChromium('browser journey: setup → invite → register → generat
     });
 
     await journey.step('download-zip', member, async () => {
-      const [download] = await Promise.all([member.waitForEvent('download'), member.getByTestId('download-link').click()]);
+      const [download] = await Promise.all([
+        member.waitForEvent('download'),
+        member.getByTestId('download-link').click(),
+      ]);
       expect(download.suggestedFilename()).toBe(`${jobId}.zip`);
       const file = await download.path();
       const bytes = fs.readFileSync(file);
@@ -183,13 +202,19 @@ describeWithChromium('browser journey: setup → invite → register → generat
       expect([...entries.keys()].sort()).toEqual([...manifest.files.map((f) => f.path), 'manifest.json'].sort());
       for (const f of manifest.files) {
         const content = entries.get(f.path)!;
-        expect({ path: f.path, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') }).toEqual({
+        expect({
+          path: f.path,
+          bytes: content.length,
+          sha256: createHash('sha256').update(content).digest('hex'),
+        }).toEqual({
           path: f.path,
           bytes: f.bytes,
           sha256: f.sha256,
         });
       }
-      expect((JSON.parse(entries.get('manifest.json')!.toString('utf8')) as { files: ManifestFile[] }).files).toEqual(manifest.files);
+      expect((JSON.parse(entries.get('manifest.json')!.toString('utf8')) as { files: ManifestFile[] }).files).toEqual(
+        manifest.files,
+      );
     });
 
     await journey.step('admin-revokes-an-invite', admin, async () => {
@@ -197,14 +222,19 @@ describeWithChromium('browser journey: setup → invite → register → generat
       await admin.locator('#note').fill('spare');
       await admin.getByTestId('mint-submit').click();
       await admin.getByTestId('minted-invite').waitFor();
-      const spare = { code: await textOf(admin.getByTestId('minted-code')), link: await textOf(admin.getByTestId('minted-link')) };
+      const spare = {
+        code: await textOf(admin.getByTestId('minted-code')),
+        link: await textOf(admin.getByTestId('minted-link')),
+      };
       const row = admin.getByTestId('invite-row').filter({ hasText: spare.code });
       expect(await row.getAttribute('data-status')).toBe('active');
       await row.getByRole('button', { name: 'Revoke' }).click();
       await admin.locator('[data-testid="invite-row"][data-status="revoked"]', { hasText: spare.code }).waitFor();
       expect(await row.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
       // Only that one: carol's invite stays listed as used.
-      expect(await admin.getByTestId('invite-row').filter({ hasText: invite.code }).getAttribute('data-status')).toBe('used');
+      expect(await admin.getByTestId('invite-row').filter({ hasText: invite.code }).getAttribute('data-status')).toBe(
+        'used',
+      );
 
       // Someone opening the revoked link cannot register with it.
       const stranger = await person();
@@ -220,7 +250,9 @@ describeWithChromium('browser journey: setup → invite → register → generat
       const row = admin.locator(`[data-testid="user-row"][data-username="${MEMBER.username}"]`);
       await row.locator('summary', { hasText: 'Manage' }).click();
       await row.getByRole('button', { name: 'Disable', exact: true }).click();
-      await admin.locator(`[data-testid="user-row"][data-username="${MEMBER.username}"] .badge-bad`, { hasText: 'disabled' }).waitFor();
+      await admin
+        .locator(`[data-testid="user-row"][data-username="${MEMBER.username}"] .badge-bad`, { hasText: 'disabled' })
+        .waitFor();
     });
 
     await journey.step('disabled-user-next-click-lands-on-login', member, async () => {

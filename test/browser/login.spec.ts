@@ -3,7 +3,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { requireBuild } from '../helpers/dist';
 import { HttpClient, ServerProcess, startServer } from '../helpers/server-process';
 import { makeDataDir, TEST_SETUP_TOKEN } from '../helpers/test-app';
-import { authBar, describeWithChromium, Journey, launchBrowser, newPerson, submitAndStatus, textOf } from './browser-harness';
+import {
+  authBar,
+  describeWithChromium,
+  Journey,
+  launchBrowser,
+  newPerson,
+  submitAndStatus,
+  textOf,
+} from './browser-harness';
 
 /**
  * Issue 6.1: what the auth bar shows to anonymous visitors, users and admins, and what a person sees
@@ -40,11 +48,20 @@ describeWithChromium('browser: auth bar, failed and throttled logins', () => {
       'setup',
     );
     await expectRedirect(
-      admin.submit('/admin', '/admin/invites', { note: 'browser logins', role: 'user', maxUses: '3', expiresInDays: '7', code: INVITE }),
+      admin.submit('/admin', '/admin/invites', {
+        note: 'browser logins',
+        role: 'user',
+        maxUses: '3',
+        expiresInDays: '7',
+        code: INVITE,
+      }),
       'mint',
     );
     for (const user of [MEMBER, TYPO, LOCKED]) {
-      await expectRedirect(new HttpClient(server.url).submit(`/register?code=${INVITE}`, '/register', { ...user, inviteCode: INVITE }), user.username);
+      await expectRedirect(
+        new HttpClient(server.url).submit(`/register?code=${INVITE}`, '/register', { ...user, inviteCode: INVITE }),
+        user.username,
+      );
     }
   });
 
@@ -84,7 +101,13 @@ describeWithChromium('browser: auth bar, failed and throttled logins', () => {
 
     await journey.step('user', page, async () => {
       expect(await logIn(MEMBER)).toBe(303);
-      expect(await authBar(page)).toEqual({ login: false, register: false, admin: false, user: MEMBER.username, logout: true });
+      expect(await authBar(page)).toEqual({
+        login: false,
+        register: false,
+        admin: false,
+        user: MEMBER.username,
+        logout: true,
+      });
       // A user who types /admin gets the 403 page, still with their own auth bar.
       const forbidden = await page.goto('/admin');
       expect(forbidden?.status()).toBe(403);
@@ -100,7 +123,13 @@ describeWithChromium('browser: auth bar, failed and throttled logins', () => {
 
     await journey.step('admin', page, async () => {
       expect(await logIn(ADMIN)).toBe(303);
-      expect(await authBar(page)).toEqual({ login: false, register: false, admin: true, user: ADMIN.username, logout: true });
+      expect(await authBar(page)).toEqual({
+        login: false,
+        register: false,
+        admin: true,
+        user: ADMIN.username,
+        logout: true,
+      });
       await page.getByTestId('nav-admin').click();
       await page.waitForURL('**/admin');
       await page.getByTestId('users-table').waitFor();
@@ -147,7 +176,9 @@ describeWithChromium('browser: auth bar, failed and throttled logins', () => {
     });
 
     await journey.step('right-password-still-locked', page, async () => {
-      const response = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login');
+      const response = page.waitForResponse(
+        (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login',
+      );
       await page.goto('/login');
       await page.locator('#username').fill(LOCKED.username);
       await page.locator('#password').fill(LOCKED.password);

@@ -55,10 +55,7 @@ const pinned = PINNED.trim()
 
 /** A concrete URL for a route pattern. */
 function concrete(path: string): string {
-  return path
-    .replace(':jobId', randomUUID())
-    .replace(':username', 'someone')
-    .replace(':code', 'some-code');
+  return path.replace(':jobId', randomUUID()).replace(':username', 'someone').replace(':code', 'some-code');
 }
 
 describe('access policy (e2e)', () => {
@@ -83,8 +80,18 @@ describe('access policy (e2e)', () => {
     const publicRoutes = pinned.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
     expect(publicRoutes.sort()).toEqual(
       [
-        'GET /', 'GET /login', 'POST /login', 'GET /logout', 'POST /logout', 'GET /register', 'POST /register',
-        'GET /admin/setup', 'POST /admin/setup', 'GET /reset-password', 'POST /reset-password', 'GET /healthz',
+        'GET /',
+        'GET /login',
+        'POST /login',
+        'GET /logout',
+        'POST /logout',
+        'GET /register',
+        'POST /register',
+        'GET /admin/setup',
+        'POST /admin/setup',
+        'GET /reset-password',
+        'POST /reset-password',
+        'GET /healthz',
       ].sort(),
     );
   });

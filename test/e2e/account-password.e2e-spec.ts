@@ -1,6 +1,13 @@
 import request from 'supertest';
 import {
-  createTestApp, csrfFrom, loginAs, loginCookie, readJson, rmDataDir, setupAdmin, TestApp,
+  createTestApp,
+  csrfFrom,
+  loginAs,
+  loginCookie,
+  readJson,
+  rmDataDir,
+  setupAdmin,
+  TestApp,
 } from '../helpers/test-app';
 
 const OLD = 'correct horse battery';
@@ -75,7 +82,10 @@ describe('change own password, and live-session cut-offs (e2e)', () => {
     await agent.get('/account/password').expect(303);
     const { newAgent } = await import('../helpers/test-app');
     const { agent: again, csrf } = await newAgent(t);
-    const res = await again.post('/login').type('form').send({ username: 'member', password: 'a perfectly fine passphrase', _csrf: csrf });
+    const res = await again
+      .post('/login')
+      .type('form')
+      .send({ username: 'member', password: 'a perfectly fine passphrase', _csrf: csrf });
     expect(res.status).toBe(401);
   });
 

@@ -27,7 +27,11 @@ describe('admin panel one-time messages (e2e)', () => {
       const body = new URLSearchParams(form).toString();
       const req = http.request(`${base}${path}`, {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+        },
       });
       req.on('response', (res) => {
         resolve(res.statusCode ?? 0);

@@ -3,7 +3,15 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { InvitesService } from '../../src/invites/invites.service';
 import {
-  Agent, createTestApp, csrfFrom, loginAs, newAgent, readJson, rmDataDir, setupAdmin, TestApp,
+  Agent,
+  createTestApp,
+  csrfFrom,
+  loginAs,
+  newAgent,
+  readJson,
+  rmDataDir,
+  setupAdmin,
+  TestApp,
 } from '../helpers/test-app';
 
 const ROOT_PASSWORD = 'correct horse battery';
@@ -22,7 +30,11 @@ async function registerWith(t: TestApp, username: string, inviteCode: string, pa
 }
 
 /** A plain user made through an invite minted by the service (not the panel under test). */
-async function makeUser(t: TestApp, username: string, password = USER_PASSWORD): Promise<{ agent: Agent; csrf: string }> {
+async function makeUser(
+  t: TestApp,
+  username: string,
+  password = USER_PASSWORD,
+): Promise<{ agent: Agent; csrf: string }> {
   const invite = await t.app.get(InvitesService).mint({ createdBy: 'root' });
   const { res } = await registerWith(t, username, invite.code, password);
   expect(res.status).toBe(303);
@@ -71,7 +83,10 @@ function inviteRecords(t: TestApp): Array<Record<string, unknown>> {
 }
 
 async function mint(admin: { agent: Agent; csrf: string }, fields: Record<string, string> = {}) {
-  return admin.agent.post('/admin/invites').type('form').send({ _csrf: admin.csrf, ...fields });
+  return admin.agent
+    .post('/admin/invites')
+    .type('form')
+    .send({ _csrf: admin.csrf, ...fields });
 }
 
 /** Mints through the panel and returns the code shown once on the next GET /admin. */
@@ -126,7 +141,10 @@ describe('admin panel (e2e)', () => {
       const anon = await newAgent(t);
       const before = snapshot(t);
       for (const [route, fields] of [...posts(code), ['/admin/bootstrap', {}] as [string, Record<string, string>]]) {
-        const res = await anon.agent.post(route).type('form').send({ _csrf: anon.csrf, ...fields });
+        const res = await anon.agent
+          .post(route)
+          .type('form')
+          .send({ _csrf: anon.csrf, ...fields });
         expect([route, res.status]).toEqual([route, 303]);
         expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(route)}`);
       }
@@ -142,7 +160,10 @@ describe('admin panel (e2e)', () => {
         expect(res.text).not.toContain('data-testid="users-table"');
       }
       for (const [route, fields] of [...posts(code), ['/admin/bootstrap', {}] as [string, Record<string, string>]]) {
-        const res = await user.agent.post(route).type('form').send({ _csrf: user.csrf, ...fields });
+        const res = await user.agent
+          .post(route)
+          .type('form')
+          .send({ _csrf: user.csrf, ...fields });
         expect([route, res.status]).toEqual([route, 403]);
       }
       expect(snapshot(t)).toEqual(before);
@@ -153,7 +174,10 @@ describe('admin panel (e2e)', () => {
       const before = snapshot(t);
       const auditBefore = auditLines(t).length;
       for (const [route, fields] of posts(code)) {
-        const bad = await admin.agent.post(route).type('form').send({ _csrf: 'forged-token', ...fields });
+        const bad = await admin.agent
+          .post(route)
+          .type('form')
+          .send({ _csrf: 'forged-token', ...fields });
         expect([route, bad.status]).toEqual([route, 403]);
         const missing = await admin.agent.post(route).type('form').send(fields);
         expect([route, missing.status]).toEqual([route, 403]);
@@ -292,7 +316,11 @@ describe('admin panel (e2e)', () => {
       expect(third.res.status).toBe(400);
       expect(third.res.text).toContain('This invite code is not valid.');
       expect(userRecord(t, 'gail')).toBeUndefined();
-      expect(inviteRecords(t).find((c) => c.code === code)).toMatchObject({ uses: 2, used: true, used_by: ['erin', 'finn'] });
+      expect(inviteRecords(t).find((c) => c.code === code)).toMatchObject({
+        uses: 2,
+        used: true,
+        used_by: ['erin', 'finn'],
+      });
       const page = await admin.agent.get('/admin').expect(200);
       const row = page.text.split(code)[1].split('</tr>')[0];
       expect(row).toContain('2/2');
@@ -338,18 +366,21 @@ describe('admin panel (e2e)', () => {
       ['short code', { code: 'abc' }, 'A custom code must be 6–64 letters, digits, dashes or underscores.'],
       ['code with spaces', { code: 'has spaces!' }, 'A custom code must be 6–64'],
       ['65-char code', { code: 'a'.repeat(65) }, 'A custom code must be 6–64'],
-    ])('refuses invalid input (%s): 400, panel with the error and what was typed, nothing changes', async (_name, fields, message) => {
-      const before = snapshot(t);
-      const auditBefore = auditLines(t).length;
-      const res = await mint(admin, { note: 'typed note', ...fields });
-      expect(res.status).toBe(400);
-      expect(res.text).toContain(message);
-      expect(res.text).toContain('data-testid="form-error"');
-      expect(res.text).toContain('data-testid="invites-table"');
-      expect(res.text).toContain('value="typed note"');
-      expect(snapshot(t)).toEqual(before);
-      expect(auditLines(t)).toHaveLength(auditBefore);
-    });
+    ])(
+      'refuses invalid input (%s): 400, panel with the error and what was typed, nothing changes',
+      async (_name, fields, message) => {
+        const before = snapshot(t);
+        const auditBefore = auditLines(t).length;
+        const res = await mint(admin, { note: 'typed note', ...fields });
+        expect(res.status).toBe(400);
+        expect(res.text).toContain(message);
+        expect(res.text).toContain('data-testid="form-error"');
+        expect(res.text).toContain('data-testid="invites-table"');
+        expect(res.text).toContain('value="typed note"');
+        expect(snapshot(t)).toEqual(before);
+        expect(auditLines(t)).toHaveLength(auditBefore);
+      },
+    );
 
     it('escapes an invite note with <script> everywhere it appears', async () => {
       const note = '<script>alert(1)</script>';
@@ -405,7 +436,10 @@ describe('admin panel (e2e)', () => {
     });
 
     const post = (route: string, fields: Record<string, string> = {}) =>
-      admin.agent.post(route).type('form').send({ _csrf: admin.csrf, ...fields });
+      admin.agent
+        .post(route)
+        .type('form')
+        .send({ _csrf: admin.csrf, ...fields });
 
     it('cuts a disabled user off on their next request; enabling does not revive the old session', async () => {
       const bob = await makeUser(t, 'bob');
@@ -419,7 +453,11 @@ describe('admin panel (e2e)', () => {
       expect(cut.headers.location).toBe('/login?next=%2Faccount%2Fpassword');
       // a disabled user cannot log in either
       const { agent, csrf } = await newAgent(t);
-      await agent.post('/login').type('form').send({ username: 'bob', password: USER_PASSWORD, _csrf: csrf }).expect(401);
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ username: 'bob', password: USER_PASSWORD, _csrf: csrf })
+        .expect(401);
 
       const page = await admin.agent.get('/admin').expect(200);
       expect(page.text).toContain('bob was disabled');
@@ -504,7 +542,9 @@ describe('admin panel (e2e)', () => {
       const page = await admin.agent.get('/admin').expect(200);
       expect(page.text).toContain('Carl.Dot was deleted.');
       expect(page.text).not.toContain('data-username="Carl.Dot"');
-      expect(auditLines(t).some((e) => e.event === 'user.delete' && e.target === 'Carl.Dot' && e.actor === 'root')).toBe(true);
+      expect(
+        auditLines(t).some((e) => e.event === 'user.delete' && e.target === 'Carl.Dot' && e.actor === 'root'),
+      ).toBe(true);
     });
 
     it('an admin cannot disable, demote or delete themself (clear message, nothing changes)', async () => {
@@ -555,7 +595,9 @@ describe('admin panel (e2e)', () => {
       expect(fileText(t, 'audit.jsonl')).not.toContain(token);
       expect(fileText(t, 'password-resets.json')).not.toContain(token);
       expect(fileText(t, 'sessions.json')).not.toContain(token); // the flash was read and cleared
-      expect(auditLines(t).some((e) => e.event === 'user.password_reset_link' && e.actor === 'root' && e.target === 'bob')).toBe(true);
+      expect(
+        auditLines(t).some((e) => e.event === 'user.password_reset_link' && e.actor === 'root' && e.target === 'bob'),
+      ).toBe(true);
 
       const anon = request.agent(t.http);
       const form = await anon.get(new URL(link).pathname + new URL(link).search).expect(200);
@@ -573,7 +615,9 @@ describe('admin panel (e2e)', () => {
 
     it('exports users as an attachment without hashes or invite codes', async () => {
       const res = await admin.agent.get('/admin/users.json').expect(200);
-      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="gatehouse-users-\d{4}-\d{2}-\d{2}\.json"$/);
+      expect(res.headers['content-disposition']).toMatch(
+        /^attachment; filename="gatehouse-users-\d{4}-\d{2}-\d{2}\.json"$/,
+      );
       expect(res.headers['content-type']).toMatch(/application\/json/);
       const body = JSON.parse(res.text);
       expect(body.users.map((u: { username: string }) => u.username).sort()).toEqual(['bob', 'root']);
@@ -583,7 +627,8 @@ describe('admin panel (e2e)', () => {
         invited_by: 'root',
       });
       expect(res.text).not.toMatch(/password|hash|\$2[aby]\$|invite_code|session_version/);
-      for (const record of readJson(t.dataDir, 'users.json').users) expect(res.text).not.toContain(record.password_hash);
+      for (const record of readJson(t.dataDir, 'users.json').users)
+        expect(res.text).not.toContain(record.password_hash);
       expect(auditLines(t).some((e) => e.event === 'users.export' && e.actor === 'root' && e.count === 2)).toBe(true);
     });
 

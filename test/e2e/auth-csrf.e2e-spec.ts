@@ -1,6 +1,14 @@
 import request from 'supertest';
 import {
-  createTestApp, csrfFrom, loginAs, mintInvite, newAgent, readJson, rmDataDir, setupAdmin, TestApp,
+  createTestApp,
+  csrfFrom,
+  loginAs,
+  mintInvite,
+  newAgent,
+  readJson,
+  rmDataDir,
+  setupAdmin,
+  TestApp,
 } from '../helpers/test-app';
 
 const PASSWORD = 'a perfectly fine passphrase';
@@ -21,18 +29,30 @@ describe('CSRF and cross-site refusals (e2e)', () => {
     const { agent } = await newAgent(t);
     const res = await agent.post('/login').type('form').send({ username: 'root', password: 'correct horse battery' });
     expect(res.status).toBe(403);
-    expect((res.headers['set-cookie'] as unknown as string[] | undefined)?.some((c: string) => c.startsWith('gatehouse.sid=') && !c.includes('Expires=Thu, 01 Jan 1970'))).not.toBe(true);
+    expect(
+      (res.headers['set-cookie'] as unknown as string[] | undefined)?.some(
+        (c: string) => c.startsWith('gatehouse.sid=') && !c.includes('Expires=Thu, 01 Jan 1970'),
+      ),
+    ).not.toBe(true);
   });
 
   it('refuses a login with a wrong _csrf (403)', async () => {
     const { agent } = await newAgent(t);
-    await agent.post('/login').type('form').send({ username: 'root', password: 'correct horse battery', _csrf: 'forged' }).expect(403);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'root', password: 'correct horse battery', _csrf: 'forged' })
+      .expect(403);
   });
 
   it('refuses a token from another session', async () => {
     const { csrf: otherToken } = await newAgent(t);
     const { agent } = await newAgent(t);
-    await agent.post('/login').type('form').send({ username: 'root', password: 'correct horse battery', _csrf: otherToken }).expect(403);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'root', password: 'correct horse battery', _csrf: otherToken })
+      .expect(403);
   });
 
   it('refuses a registration without CSRF and creates nothing, invite untouched', async () => {
@@ -40,7 +60,11 @@ describe('CSRF and cross-site refusals (e2e)', () => {
     const agent = request.agent(t.http);
     await agent.get('/register');
     const before = readJson(t.dataDir, 'users.json').users.length;
-    await agent.post('/register').type('form').send({ username: 'sneaky', password: PASSWORD, inviteCode: code }).expect(403);
+    await agent
+      .post('/register')
+      .type('form')
+      .send({ username: 'sneaky', password: PASSWORD, inviteCode: code })
+      .expect(403);
     expect(readJson(t.dataDir, 'users.json').users).toHaveLength(before);
     expect(readJson(t.dataDir, 'invites.json').codes.find((c: any) => c.code === code).uses).toBe(0);
   });

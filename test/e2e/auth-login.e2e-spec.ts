@@ -2,7 +2,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import {
-  createTestApp, csrfFrom, loginAs, loginCookie, newAgent, readJson, rmDataDir, sessionCookie, setupAdmin, TestApp,
+  createTestApp,
+  csrfFrom,
+  loginAs,
+  loginCookie,
+  newAgent,
+  readJson,
+  rmDataDir,
+  sessionCookie,
+  setupAdmin,
+  TestApp,
 } from '../helpers/test-app';
 
 const ADMIN_PASSWORD = 'correct horse battery';
@@ -50,7 +59,10 @@ describe('login, logout and sessions (e2e)', () => {
 
   it('sets the session cookie HttpOnly, SameSite=Lax, Path=/ and not Secure over plain HTTP (auto)', async () => {
     const { csrf, agent } = await newAgent(t);
-    const res = await agent.post('/login').type('form').send({ username: 'root', password: ADMIN_PASSWORD, _csrf: csrf });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'root', password: ADMIN_PASSWORD, _csrf: csrf });
     const cookie = sessionCookie(res)!;
     expect(cookie).toMatch(/^gatehouse\.sid=/);
     expect(cookie).toMatch(/HttpOnly/i);
@@ -68,29 +80,36 @@ describe('login, logout and sessions (e2e)', () => {
   it.each([
     ['unknown user', 'nobody', 'whatever-password'],
     ['wrong password', 'root', 'wrong-password!'],
-  ])('a failed login (%s) answers 401 with the one generic message, keeping the username only', async (_case, username, password) => {
-    const { agent, csrf } = await newAgent(t);
-    const res = await agent.post('/login').type('form').send({ username, password, _csrf: csrf }).expect(401);
-    expect(res.text).toContain('Invalid username or password.');
-    expect(res.text).toContain(`value="${username}"`);
-    expect(res.text).not.toContain(password);
-  });
-
-  it.each(['//evil.example', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', ' /x'])(
-    'never follows next=%s off-site',
-    async (next) => {
+  ])(
+    'a failed login (%s) answers 401 with the one generic message, keeping the username only',
+    async (_case, username, password) => {
       const { agent, csrf } = await newAgent(t);
-      const res = await agent
-        .post('/login')
-        .type('form')
-        .send({ username: 'root', password: ADMIN_PASSWORD, next, _csrf: csrf })
-        .expect(303);
-      expect(['/', next]).toContain(res.headers.location);
-      expect(res.headers.location.startsWith('//')).toBe(false);
-      expect(res.headers.location).not.toMatch(/^[a-z]+:/i);
-      expect(res.headers.location).not.toContain('\\');
+      const res = await agent.post('/login').type('form').send({ username, password, _csrf: csrf }).expect(401);
+      expect(res.text).toContain('Invalid username or password.');
+      expect(res.text).toContain(`value="${username}"`);
+      expect(res.text).not.toContain(password);
     },
   );
+
+  it.each([
+    '//evil.example',
+    'https://evil.example',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '/%0d%0aSet-Cookie:x',
+    ' /x',
+  ])('never follows next=%s off-site', async (next) => {
+    const { agent, csrf } = await newAgent(t);
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'root', password: ADMIN_PASSWORD, next, _csrf: csrf })
+      .expect(303);
+    expect(['/', next]).toContain(res.headers.location);
+    expect(res.headers.location.startsWith('//')).toBe(false);
+    expect(res.headers.location).not.toMatch(/^[a-z]+:/i);
+    expect(res.headers.location).not.toContain('\\');
+  });
 
   it('POST /logout destroys the session: the old cookie no longer works', async () => {
     const cookie = await loginCookie(t, 'root', ADMIN_PASSWORD);
@@ -125,7 +144,11 @@ describe('login, logout and sessions (e2e)', () => {
   });
 
   it('writes login success and failure to the audit log without the password', async () => {
-    const lines = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.some((e) => e.event === 'login.success' && e.actor === 'root')).toBe(true);
     expect(lines.some((e) => e.event === 'login.failure' && e.actor === 'nobody')).toBe(true);
     const raw = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8');

@@ -48,7 +48,11 @@ describe('prototype data files (e2e)', () => {
     const t2 = await createTestApp({ files: { 'users.json': prototypeUsers } });
     try {
       const { agent, csrf } = await newAgent(t2);
-      await agent.post('/login').type('form').send({ username: 'alice', password: 'prototype-pass-X', _csrf: csrf }).expect(401);
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ username: 'alice', password: 'prototype-pass-X', _csrf: csrf })
+        .expect(401);
       expect(readJson(t2.dataDir, 'users.json').users[0].password_hash).toMatch(/^pbkdf2:sha256:260000\$/);
     } finally {
       await t2.close();

@@ -1,6 +1,14 @@
 import request from 'supertest';
 import {
-  createTestApp, csrfFrom, loginAs, mintInvite, readJson, register, rmDataDir, setupAdmin, TestApp,
+  createTestApp,
+  csrfFrom,
+  loginAs,
+  mintInvite,
+  readJson,
+  register,
+  rmDataDir,
+  setupAdmin,
+  TestApp,
 } from '../helpers/test-app';
 
 const PASSWORD = 'a perfectly fine passphrase';
@@ -51,22 +59,31 @@ describe('registration with invites (e2e)', () => {
   });
 
   it.each([
-    ['used up', async () => {
-      const code = await mintInvite(t);
-      await register(t, `first${Date.now() % 100000}`, PASSWORD, code);
-      return code;
-    }],
-    ['revoked', async () => {
-      const code = await mintInvite(t);
-      const { InvitesService } = await import('../../src/invites/invites.service');
-      await t.app.get(InvitesService).revoke(code, 'root');
-      return code;
-    }],
-    ['expired', async () => {
-      const code = await mintInvite(t, { expiresInDays: 1 });
-      t.clock.advance(25 * 3600_000);
-      return code;
-    }],
+    [
+      'used up',
+      async () => {
+        const code = await mintInvite(t);
+        await register(t, `first${Date.now() % 100000}`, PASSWORD, code);
+        return code;
+      },
+    ],
+    [
+      'revoked',
+      async () => {
+        const code = await mintInvite(t);
+        const { InvitesService } = await import('../../src/invites/invites.service');
+        await t.app.get(InvitesService).revoke(code, 'root');
+        return code;
+      },
+    ],
+    [
+      'expired',
+      async () => {
+        const code = await mintInvite(t, { expiresInDays: 1 });
+        t.clock.advance(25 * 3600_000);
+        return code;
+      },
+    ],
     ['unknown', async () => 'no-such-code-at-all'],
   ])('refuses a %s invite with the one generic message, 400, nothing created', async (_kind, makeCode) => {
     const code = await makeCode();
@@ -125,7 +142,11 @@ describe('registration with invites (e2e)', () => {
     // A password that only shares the first 71 bytes must not log in.
     const { newAgent } = await import('../helpers/test-app');
     const { agent, csrf } = await newAgent(t);
-    await agent.post('/login').type('form').send({ username: 'bytes72', password: 'é'.repeat(35) + 'e', _csrf: csrf }).expect(401);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ username: 'bytes72', password: 'é'.repeat(35) + 'e', _csrf: csrf })
+      .expect(401);
   });
 
   it('20 concurrent registrations on one single-use invite create exactly one account', async () => {
@@ -139,7 +160,10 @@ describe('registration with invites (e2e)', () => {
     );
     const results = await Promise.all(
       agents.map(({ agent, csrf }, i) =>
-        agent.post('/register').type('form').send({ username: `racer${i}`, password: PASSWORD, inviteCode: code, _csrf: csrf }),
+        agent
+          .post('/register')
+          .type('form')
+          .send({ username: `racer${i}`, password: PASSWORD, inviteCode: code, _csrf: csrf }),
       ),
     );
     expect(results.filter((r) => r.status === 303)).toHaveLength(1);
@@ -152,7 +176,10 @@ describe('registration with invites (e2e)', () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const raw = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8');
-    const events = raw.trim().split('\n').map((l) => JSON.parse(l));
+    const events = raw
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.some((e) => e.event === 'register' && e.actor === 'newcomer')).toBe(true);
     expect(events.some((e) => e.event === 'invite.use' && e.actor === 'newcomer')).toBe(true);
     expect(raw).not.toContain(PASSWORD);

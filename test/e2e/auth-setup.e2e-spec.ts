@@ -15,7 +15,10 @@ describe('first admin via /admin/setup (e2e)', () => {
   async function submit(token: string, username = 'boss', password = 'correct horse battery') {
     const agent = request.agent(t.http);
     const page = await agent.get(`/admin/setup?token=${encodeURIComponent(token)}`).expect(200);
-    const res = await agent.post('/admin/setup').type('form').send({ username, password, token, _csrf: csrfFrom(page.text) });
+    const res = await agent
+      .post('/admin/setup')
+      .type('form')
+      .send({ username, password, token, _csrf: csrfFrom(page.text) });
     return { agent, res };
   }
 
@@ -41,9 +44,15 @@ describe('first admin via /admin/setup (e2e)', () => {
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('data-testid="nav-admin"');
     await request(t.http).get(`/admin/setup?token=${TEST_SETUP_TOKEN}`).expect(404);
-    const again = await agent.post('/admin/setup').type('form').send({
-      username: 'boss2', password: 'correct horse battery', token: TEST_SETUP_TOKEN, _csrf: csrfFrom(home.text),
-    });
+    const again = await agent
+      .post('/admin/setup')
+      .type('form')
+      .send({
+        username: 'boss2',
+        password: 'correct horse battery',
+        token: TEST_SETUP_TOKEN,
+        _csrf: csrfFrom(home.text),
+      });
     expect(again.status).toBe(404);
     expect(readJson(t.dataDir, 'users.json').users).toHaveLength(1);
   });
@@ -71,9 +80,15 @@ describe('generated setup token (e2e)', () => {
     try {
       const agent = request.agent(t.http);
       const page = await agent.get('/admin/setup').expect(200);
-      const res = await agent.post('/admin/setup').type('form').send({
-        username: 'boss', password: 'correct horse battery', token: TEST_SETUP_TOKEN, _csrf: csrfFrom(page.text),
-      });
+      const res = await agent
+        .post('/admin/setup')
+        .type('form')
+        .send({
+          username: 'boss',
+          password: 'correct horse battery',
+          token: TEST_SETUP_TOKEN,
+          _csrf: csrfFrom(page.text),
+        });
       expect(res.status).toBe(403);
     } finally {
       await t.close();

@@ -62,7 +62,9 @@ describe('login throttling (e2e)', () => {
   });
 
   it('with TRUST_PROXY the client IP comes from X-Forwarded-For', async () => {
-    t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '100', LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' } });
+    t = await createTestApp({
+      env: { LOGIN_MAX_FAILURES: '100', LOGIN_MAX_FAILURES_PER_IP: '3', TRUST_PROXY: 'true' },
+    });
     await setupAdmin(t, 'root', PASSWORD);
     for (let i = 0; i < 3; i++) await attempt(t, `u${i}`, 'wrong-password', { 'X-Forwarded-For': '203.0.113.5' });
     expect((await attempt(t, 'root', PASSWORD, { 'X-Forwarded-For': '203.0.113.5' })).status).toBe(429);

@@ -3,7 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import {
-  createTestApp, csrfFrom, loginAs, makeDataDir, newAgent, readJson, rmDataDir, TestApp,
+  createTestApp,
+  csrfFrom,
+  loginAs,
+  makeDataDir,
+  newAgent,
+  readJson,
+  rmDataDir,
+  TestApp,
 } from '../helpers/test-app';
 import { CLI, CliResult, cliEnv, runCli } from '../helpers/cli';
 import { ROOT } from '../helpers/dist';
@@ -15,7 +22,11 @@ import { ROOT } from '../helpers/dist';
 const ROOT_PASSWORD = 'correct horse battery';
 const USER_PASSWORD = 'purple monkey dishwasher';
 
-function cli(dataDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+function cli(
+  dataDir: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return runCli(dataDir, args, options);
 }
 
@@ -56,7 +67,10 @@ function invites(dir: string): Array<Record<string, unknown>> {
 }
 
 function audit(dir: string): Array<Record<string, unknown>> {
-  return (fileText(dir, 'audit.jsonl') ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return (fileText(dir, 'audit.jsonl') ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 function codeFrom(stdout: string): string {
@@ -68,7 +82,10 @@ function codeFrom(stdout: string): string {
 async function registerWith(t: TestApp, username: string, inviteCode: string, password = USER_PASSWORD) {
   const agent = request.agent(t.http);
   const page = await agent.get(`/register?code=${encodeURIComponent(inviteCode)}`).expect(200);
-  return agent.post('/register').type('form').send({ username, password, inviteCode, _csrf: csrfFrom(page.text) });
+  return agent
+    .post('/register')
+    .type('form')
+    .send({ username, password, inviteCode, _csrf: csrfFrom(page.text) });
 }
 
 beforeAll(() => {
@@ -238,18 +255,35 @@ describe('admin CLI (e2e, node dist/cli.js)', () => {
 
     it('mint-invite honours --role, --note, --max-uses, --expires-in-days and --code', async () => {
       const res = await cli(dir, [
-        'mint-invite', '--role', 'admin', '--note', 'for the <ops> team', '--max-uses', '2', '--expires-in-days', '0', '--code', 'Ops-Team_2026',
+        'mint-invite',
+        '--role',
+        'admin',
+        '--note',
+        'for the <ops> team',
+        '--max-uses',
+        '2',
+        '--expires-in-days',
+        '0',
+        '--code',
+        'Ops-Team_2026',
       ]);
       expect(res.code).toBe(0);
       expect(codeFrom(res.stdout)).toBe('Ops-Team_2026');
       expect(res.stdout).toContain('Role admin, 2 use(s), expires never.');
       expect(invites(dir).find((c) => c.code === 'Ops-Team_2026')).toMatchObject({
-        role: 'admin', note: 'for the <ops> team', max_uses: 2, expires_at: null,
+        role: 'admin',
+        note: 'for the <ops> team',
+        max_uses: 2,
+        expires_at: null,
       });
       expect((await registerWith(t, 'ops1', 'Ops-Team_2026')).status).toBe(303);
       expect((await registerWith(t, 'ops2', 'Ops-Team_2026')).status).toBe(303);
       expect((await registerWith(t, 'ops3', 'Ops-Team_2026')).status).toBe(400);
-      expect(users(dir).filter((u) => String(u.username).startsWith('ops')).map((u) => u.role)).toEqual(['admin', 'admin']);
+      expect(
+        users(dir)
+          .filter((u) => String(u.username).startsWith('ops'))
+          .map((u) => u.role),
+      ).toEqual(['admin', 'admin']);
 
       const dup = await cli(dir, ['mint-invite', '--code', 'Ops-Team_2026']);
       expect(dup.code).toBe(1);
@@ -284,7 +318,9 @@ describe('admin CLI (e2e, node dist/cli.js)', () => {
       const token = url.searchParams.get('token')!;
       expect(fileText(dir, 'password-resets.json')).not.toContain(token);
       expect(fileText(dir, 'audit.jsonl')).not.toContain(token);
-      expect(audit(dir).some((e) => e.event === 'user.password_reset_link' && e.actor === 'cli' && e.target === 'bob')).toBe(true);
+      expect(
+        audit(dir).some((e) => e.event === 'user.password_reset_link' && e.actor === 'cli' && e.target === 'bob'),
+      ).toBe(true);
 
       const anon = request.agent(t.http);
       const form = await anon.get(url.pathname + url.search).expect(200);
@@ -311,7 +347,11 @@ describe('admin CLI (e2e, node dist/cli.js)', () => {
       expect(users(dir).find((u) => u.username === 'bob')!.disabled).toBe(true);
       expect((await bob.agent.get('/account/password')).status).toBe(303);
       const { agent, csrf } = await newAgent(t);
-      await agent.post('/login').type('form').send({ username: 'bob', password: 'a fresh passphrase here', _csrf: csrf }).expect(401);
+      await agent
+        .post('/login')
+        .type('form')
+        .send({ username: 'bob', password: 'a fresh passphrase here', _csrf: csrf })
+        .expect(401);
       expect(audit(dir).some((e) => e.event === 'user.disable' && e.actor === 'cli' && e.target === 'bob')).toBe(true);
 
       // ops1/ops2 are admins too: disable them, then root is the last enabled admin

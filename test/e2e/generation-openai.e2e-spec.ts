@@ -176,6 +176,10 @@ describe('generation with the OpenAI provider against a local fake server (e2e)'
     const started = ids.map((id) => readJob(t.dataDir, id).started_at as string);
     const finished = ids.map((id) => readJob(t.dataDir, id).finished_at as string);
     expect(started[1] >= finished[0] && started[2] >= finished[1]).toBe(true);
-    expect(fake.requests.map((r) => r.body.messages![1].content.split('\n')[1])).toEqual(['Queue one.', 'Queue two.', 'Queue three.']);
+    expect(fake.requests.map((r) => r.body.messages![1].content.split('\n')[1])).toEqual([
+      'Queue one.',
+      'Queue two.',
+      'Queue three.',
+    ]);
   });
 });

@@ -64,7 +64,10 @@ describe('QC and the jobs dashboard (e2e)', () => {
       const manifest = readManifest(t.dataDir, id);
       expect(manifest.qc.passed).toBe(false);
       expect(manifest.qc.checked_at).toBe(t.clock.now().toISOString());
-      expect(check(manifest, 'no-duplicates')).toMatchObject({ passed: false, detail: expect.stringContaining('identical') });
+      expect(check(manifest, 'no-duplicates')).toMatchObject({
+        passed: false,
+        detail: expect.stringContaining('identical'),
+      });
       expect(check(manifest, 'file-hashes')).toMatchObject({
         passed: false,
         detail: expect.stringContaining(`${second} does not match its sha256`),
@@ -75,7 +78,11 @@ describe('QC and the jobs dashboard (e2e)', () => {
       const index = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8'));
       expect(index.jobs.find((j: { id: string }) => j.id === id).qc_passed).toBe(false);
 
-      const audit = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const audit = fs
+        .readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(audit.at(-1)).toMatchObject({ event: 'job.qc_rerun', actor: 'root', job: id, qc_ok: false });
 
       const page = await admin.agent.get(res.headers.location).expect(200);
@@ -88,7 +95,9 @@ describe('QC and the jobs dashboard (e2e)', () => {
       const text = fs.readFileSync(artifact(id, first), 'utf8');
       fs.writeFileSync(artifact(id, second), `  ${text.toUpperCase().replace(/\n/g, '\n\n')}`);
       await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
-      expect(check(readManifest(t.dataDir, id), 'no-duplicates').detail).toContain('identical apart from whitespace and case');
+      expect(check(readManifest(t.dataDir, id), 'no-duplicates').detail).toContain(
+        'identical apart from whitespace and case',
+      );
     });
 
     it('passes again once the files are restored', async () => {

@@ -52,7 +52,12 @@ describe('interrupted jobs at start-up (e2e)', () => {
       env: { GENERATION_DAILY_DRAFTS: '0' },
       files: {
         [`jobs/${queued}/job.json`]: jobJson(queued, {}),
-        [`jobs/${running}/job.json`]: jobJson(running, { status: 'running', claimed_by: deadPid(), attempts: 1, started_at: new Date().toISOString() }),
+        [`jobs/${running}/job.json`]: jobJson(running, {
+          status: 'running',
+          claimed_by: deadPid(),
+          attempts: 1,
+          started_at: new Date().toISOString(),
+        }),
         [`jobs/${runningNoPid}/job.json`]: jobJson(runningNoPid, { status: 'running' }),
         [`jobs/${twice}/job.json`]: jobJson(twice, { status: 'running', claimed_by: deadPid(), attempts: 2 }),
         // A half-written artifact from the crashed run must not survive into the pack.

@@ -39,10 +39,18 @@ describe('generation (e2e)', () => {
     let id: string;
 
     it('POST /generate answers 303 to /result/<uuid> at once with the job queued on disk', async () => {
-      const res = await postGenerate(alice, { prompt: 'Remote work for small teams. Cover tools and habits.', count: 3 });
+      const res = await postGenerate(alice, {
+        prompt: 'Remote work for small teams. Cover tools and habits.',
+        count: 3,
+      });
       id = jobIdFrom(res);
       const job = readJob(t.dataDir, id);
-      expect(job).toMatchObject({ id, owner: 'alice', count: 3, prompt: 'Remote work for small teams. Cover tools and habits.' });
+      expect(job).toMatchObject({
+        id,
+        owner: 'alice',
+        count: 3,
+        prompt: 'Remote work for small teams. Cover tools and habits.',
+      });
       expect(['queued', 'running', 'succeeded']).toContain(job.status);
       expect(job.created_at).toBe(t.clock.now().toISOString());
     });
@@ -102,7 +110,9 @@ describe('generation (e2e)', () => {
       const files = await unzip(res.body as Buffer);
       const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
       expect(manifest).toEqual(readManifest(t.dataDir, id));
-      expect([...files.keys()].sort()).toEqual([...manifest.files.map((f: { path: string }) => f.path), 'manifest.json'].sort());
+      expect([...files.keys()].sort()).toEqual(
+        [...manifest.files.map((f: { path: string }) => f.path), 'manifest.json'].sort(),
+      );
       for (const file of manifest.files) {
         const data = files.get(file.path)!;
         expect(sha256(data)).toBe(file.sha256);
@@ -121,7 +131,7 @@ describe('generation (e2e)', () => {
       expect(res.text).not.toMatch(/<script(?![^>]*src=)/);
     });
 
-    it('GET /jobs lists the user\'s own jobs, newest first', async () => {
+    it("GET /jobs lists the user's own jobs, newest first", async () => {
       const second = await generateJob(alice, 'A second brief about gardening.', 1);
       await waitForJob(alice.agent, second);
       const res = await alice.agent.get('/jobs').expect(200);

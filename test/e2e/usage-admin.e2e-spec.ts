@@ -45,7 +45,12 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     alice = await makeUser(t, 'alice');
     bob = await makeUser(t, 'bob');
 
-    const run = async (who: Who, count: number, usage: { prompt_tokens: number; completion_tokens: number }, mode: FakeOpenAiServer['mode'] = 'ok') => {
+    const run = async (
+      who: Who,
+      count: number,
+      usage: { prompt_tokens: number; completion_tokens: number },
+      mode: FakeOpenAiServer['mode'] = 'ok',
+    ) => {
       fake.mode = mode;
       fake.usage = usage;
       await waitForJob(who.agent, await generateJob(who, `Brief at ${t.clock.now().toISOString()}`, count));
@@ -72,7 +77,11 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     const page = await admin.agent.get('/admin/usage').expect(200);
     const jobs = allJobs(t.dataDir);
     expect(jobs).toHaveLength(7);
-    const windows = { today: window(t.clock.now(), 1), week: window(t.clock.now(), 7), month: window(t.clock.now(), 30) };
+    const windows = {
+      today: window(t.clock.now(), 1),
+      week: window(t.clock.now(), 7),
+      month: window(t.clock.now(), 30),
+    };
     const totals: Record<string, number> = {};
     for (const username of ['alice', 'bob', 'root']) {
       for (const [name, days] of Object.entries(windows)) {
@@ -90,7 +99,8 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
         }
       }
     }
-    for (const [key, value] of Object.entries(totals)) expect([key, cell(page.text, `usage-total-${key}`)]).toEqual([key, String(value)]);
+    for (const [key, value] of Object.entries(totals))
+      expect([key, cell(page.text, `usage-total-${key}`)]).toEqual([key, String(value)]);
 
     // Spot-check the arithmetic itself, not only the agreement.
     expect(cell(page.text, 'usage-alice-today-drafts')).toBe('5');
@@ -101,13 +111,16 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     expect(cell(page.text, 'usage-bob-today-tokens')).toBe('0');
   });
 
-  it('shows each user\'s limit and what is left today; an override is marked', async () => {
+  it("shows each user's limit and what is left today; an override is marked", async () => {
     let page = await admin.agent.get('/admin/usage').expect(200);
     expect(cell(page.text, 'usage-alice-limit')).toBe('12');
     expect(cell(page.text, 'usage-alice-left')).toBe('7');
     expect(cell(page.text, 'usage-bob-left')).toBe('11');
 
-    const res = await admin.agent.post('/admin/users/alice/quota').type('form').send({ _csrf: admin.csrf, dailyDrafts: '6' });
+    const res = await admin.agent
+      .post('/admin/users/alice/quota')
+      .type('form')
+      .send({ _csrf: admin.csrf, dailyDrafts: '6' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/usage?saved=1');
     page = await admin.agent.get(res.headers.location).expect(200);
@@ -115,14 +128,20 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     expect(page.text).toMatch(/data-testid="usage-alice-limit">6 <span class="badge">own<\/span>/);
     expect(cell(page.text, 'usage-alice-left')).toBe('1');
 
-    await admin.agent.post('/admin/users/alice/quota').type('form').send({ _csrf: admin.csrf, dailyDrafts: '0' }).expect(303);
+    await admin.agent
+      .post('/admin/users/alice/quota')
+      .type('form')
+      .send({ _csrf: admin.csrf, dailyDrafts: '0' })
+      .expect(303);
     page = await admin.agent.get('/admin/usage').expect(200);
     expect(page.text).toMatch(/data-testid="usage-alice-limit">unlimited/);
     expect(cell(page.text, 'usage-alice-left')).toBe('∞');
   });
 
-  it('records OpenAI tokens from the fake server\'s usage answer in job.json, the manifest and the ledger', async () => {
-    const today = allJobs(t.dataDir).find((j) => j.owner === 'alice' && j.status === 'succeeded' && j.count === 2 && j.usage.prompt_tokens === 20);
+  it("records OpenAI tokens from the fake server's usage answer in job.json, the manifest and the ledger", async () => {
+    const today = allJobs(t.dataDir).find(
+      (j) => j.owner === 'alice' && j.status === 'succeeded' && j.count === 2 && j.usage.prompt_tokens === 20,
+    );
     expect(today).toBeDefined();
     expect(today.usage).toEqual({ drafts: 2, prompt_tokens: 20, completion_tokens: 40 });
     const manifest = readJson(t.dataDir, `jobs/${today.id}/manifest.json`);
@@ -138,28 +157,45 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     });
   });
 
-  it.each(['-1', 'abc', '1.5', '1e3', '2 3', '12345678', ' x '])('refuses dailyDrafts=%p with 400 and changes nothing', async (value) => {
-    const before = fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8');
-    const res = await admin.agent.post('/admin/users/bob/quota').type('form').send({ _csrf: admin.csrf, dailyDrafts: value });
-    expect(res.status).toBe(400);
-    expect(res.text).toContain('Enter a whole number of drafts per day (0 &#x3D; unlimited), or leave it empty for the default.');
-    expect(res.text).toContain('data-testid="usage-table"');
-    expect(fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8')).toBe(before);
-  });
+  it.each(['-1', 'abc', '1.5', '1e3', '2 3', '12345678', ' x '])(
+    'refuses dailyDrafts=%p with 400 and changes nothing',
+    async (value) => {
+      const before = fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8');
+      const res = await admin.agent
+        .post('/admin/users/bob/quota')
+        .type('form')
+        .send({ _csrf: admin.csrf, dailyDrafts: value });
+      expect(res.status).toBe(400);
+      expect(res.text).toContain(
+        'Enter a whole number of drafts per day (0 &#x3D; unlimited), or leave it empty for the default.',
+      );
+      expect(res.text).toContain('data-testid="usage-table"');
+      expect(fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8')).toBe(before);
+    },
+  );
 
   it('refuses a missing dailyDrafts field with 400', async () => {
     await admin.agent.post('/admin/users/bob/quota').type('form').send({ _csrf: admin.csrf }).expect(400);
   });
 
   it('answers 404 for an unknown user', async () => {
-    const res = await admin.agent.post('/admin/users/nobody/quota').type('form').send({ _csrf: admin.csrf, dailyDrafts: '3' });
+    const res = await admin.agent
+      .post('/admin/users/nobody/quota')
+      .type('form')
+      .send({ _csrf: admin.csrf, dailyDrafts: '3' });
     expect(res.status).toBe(404);
   });
 
   it('follows a local returnTo (the users table on /admin) and ignores a foreign one', async () => {
-    const local = await admin.agent.post('/admin/users/bob/quota').type('form').send({ _csrf: admin.csrf, dailyDrafts: '4', returnTo: '/admin#users' });
+    const local = await admin.agent
+      .post('/admin/users/bob/quota')
+      .type('form')
+      .send({ _csrf: admin.csrf, dailyDrafts: '4', returnTo: '/admin#users' });
     expect(local.headers.location).toBe('/admin#users');
-    const foreign = await admin.agent.post('/admin/users/bob/quota').type('form').send({ _csrf: admin.csrf, dailyDrafts: '4', returnTo: 'https://evil.example/' });
+    const foreign = await admin.agent
+      .post('/admin/users/bob/quota')
+      .type('form')
+      .send({ _csrf: admin.csrf, dailyDrafts: '4', returnTo: 'https://evil.example/' });
     expect(foreign.headers.location).toBe('/admin/usage?saved=1');
   });
 

@@ -91,7 +91,8 @@ describe('daily draft quotas (e2e)', () => {
 
   it('applies a per-user override: higher, lower, 0 = unlimited, and empty = back to the default', async () => {
     const bob = await makeUser(t, 'bob');
-    const bobRecord = () => readJson(t.dataDir, 'users.json').users.find((u: { username: string }) => u.username === 'bob');
+    const bobRecord = () =>
+      readJson(t.dataDir, 'users.json').users.find((u: { username: string }) => u.username === 'bob');
 
     expect((await setQuota('bob', '8')).status).toBe(303);
     expect(bobRecord().daily_drafts).toBe(8);
@@ -139,7 +140,10 @@ describe('daily draft quotas (e2e)', () => {
     const index = readJson(t.dataDir, 'jobs/index.json');
     expect(index.jobs.filter((j: { owner: string }) => j.owner === 'carol')).toHaveLength(1);
     const ledger = readJson(t.dataDir, 'usage.json');
-    expect(ledger.users[jobs[0].owner_id].days[t.clock.now().toISOString().slice(0, 10)]).toMatchObject({ jobs: 1, drafts: 5 });
+    expect(ledger.users[jobs[0].owner_id].days[t.clock.now().toISOString().slice(0, 10)]).toMatchObject({
+      jobs: 1,
+      drafts: 5,
+    });
     expect((await waitForJob(carol.agent, jobs[0].id)).status).toBe('succeeded');
   });
 });

@@ -13,7 +13,13 @@ export interface CliResult {
 
 /** Only what the CLI needs: nothing leaks in from the test runner's environment. */
 export function cliEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', GATEHOUSE_IGNORE_ENV_FILE: '1', ...extra };
+  return {
+    PATH: process.env.PATH ?? '',
+    DATA_DIR: dataDir,
+    BCRYPT_COST: '4',
+    GATEHOUSE_IGNORE_ENV_FILE: '1',
+    ...extra,
+  };
 }
 
 /** Runs `node dist/cli.js ...args` on `dataDir`, feeding `input` on stdin (not a TTY). */

@@ -35,7 +35,9 @@ export interface FakeOpenAiServer {
   close(): Promise<void>;
 }
 
-export async function startFakeOpenAi(initial: Partial<Pick<FakeOpenAiServer, 'mode' | 'errorStatus' | 'okCount' | 'usage' | 'delayMs'>> = {}): Promise<FakeOpenAiServer> {
+export async function startFakeOpenAi(
+  initial: Partial<Pick<FakeOpenAiServer, 'mode' | 'errorStatus' | 'okCount' | 'usage' | 'delayMs'>> = {},
+): Promise<FakeOpenAiServer> {
   const sockets = new Set<Socket>();
   const state: FakeOpenAiServer = {
     url: '',
@@ -63,7 +65,9 @@ export async function startFakeOpenAi(initial: Partial<Pick<FakeOpenAiServer, 'm
       }
       state.requests.push({ authorization: req.headers.authorization, body });
       if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found' } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: 'not found' } }));
         return;
       }
       const n = state.requests.filter((r) => r.body.messages).length;

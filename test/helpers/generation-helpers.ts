@@ -18,17 +18,25 @@ export function postGenerate(
   user: { agent: Agent; csrf: string },
   fields: Record<string, string | number>,
 ): Promise<Response> {
-  return user.agent.post('/generate').type('form').send({ _csrf: user.csrf, ...fields });
+  return user.agent
+    .post('/generate')
+    .type('form')
+    .send({ _csrf: user.csrf, ...fields });
 }
 
 /** The job id from POST /generate's 303 Location. */
 export function jobIdFrom(res: Response): string {
   const match = /^\/result\/([0-9a-f-]{36})$/.exec(res.headers.location ?? '');
-  if (res.status !== 303 || !match) throw new Error(`expected 303 to /result/<id>, got ${res.status} ${res.headers.location}`);
+  if (res.status !== 303 || !match)
+    throw new Error(`expected 303 to /result/<id>, got ${res.status} ${res.headers.location}`);
   return match[1];
 }
 
-export async function generateJob(user: { agent: Agent; csrf: string }, prompt: string, count: number): Promise<string> {
+export async function generateJob(
+  user: { agent: Agent; csrf: string },
+  prompt: string,
+  count: number,
+): Promise<string> {
   return jobIdFrom(await postGenerate(user, { prompt, count }));
 }
 
@@ -45,7 +53,10 @@ export async function waitForJob(agent: Agent, id: string, timeoutMs = 10_000): 
 }
 
 /** Waits for a condition on disk or in the app (bounded). */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

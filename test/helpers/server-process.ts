@@ -87,7 +87,10 @@ export class HttpClient {
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   }
 
-  async post(path: string, form: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> {
+  async post(
+    path: string,
+    form: Record<string, string>,
+  ): Promise<{ status: number; text: string; location: string | null }> {
     const res = await fetch(this.base + path, {
       method: 'POST',
       headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },

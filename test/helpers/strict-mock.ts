@@ -6,7 +6,10 @@ export type StrictMock<T> = T & {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? jest.Mock<R, A> : T[K];
 };
 
-export function strictMock<T extends object>(name: string, stubs: Partial<Record<keyof T, unknown>> = {}): StrictMock<T> {
+export function strictMock<T extends object>(
+  name: string,
+  stubs: Partial<Record<keyof T, unknown>> = {},
+): StrictMock<T> {
   const target: Record<string | symbol, unknown> = {};
   for (const [key, value] of Object.entries(stubs)) {
     target[key] = typeof value === 'function' ? jest.fn(value as (...args: unknown[]) => unknown) : value;

@@ -84,10 +84,28 @@ function withEnv(env: Record<string, string>): () => void {
 }
 
 const GATEHOUSE_VARS = [
-  'PORT', 'HOST', 'DATA_DIR', 'SESSION_SECRET', 'ADMIN_BOOTSTRAP_PASSWORD', 'ADMIN_SETUP_TOKEN', 'COOKIE_SECURE',
-  'TRUST_PROXY', 'BCRYPT_COST', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_MINUTES', 'LOGIN_MAX_FAILURES_PER_IP',
-  'REGISTER_MAX_PER_IP_HOUR', 'GENERATION_PROVIDER', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL',
-  'GENERATION_CONCURRENCY', 'WEB_CONCURRENCY', 'GENERATION_DAILY_DRAFTS', 'SESSION_IDLE_MINUTES', 'SESSION_ABSOLUTE_HOURS',
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'SESSION_SECRET',
+  'ADMIN_BOOTSTRAP_PASSWORD',
+  'ADMIN_SETUP_TOKEN',
+  'COOKIE_SECURE',
+  'TRUST_PROXY',
+  'BCRYPT_COST',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_LOCKOUT_MINUTES',
+  'LOGIN_MAX_FAILURES_PER_IP',
+  'REGISTER_MAX_PER_IP_HOUR',
+  'GENERATION_PROVIDER',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENAI_MODEL',
+  'GENERATION_CONCURRENCY',
+  'WEB_CONCURRENCY',
+  'GENERATION_DAILY_DRAFTS',
+  'SESSION_IDLE_MINUTES',
+  'SESSION_ABSOLUTE_HOURS',
 ];
 
 export function rmDataDir(dir: string): void {
@@ -110,11 +128,19 @@ export async function newAgent(t: TestApp): Promise<{ agent: Agent; csrf: string
   return { agent, csrf: csrfFrom(page.text) };
 }
 
-export async function setupAdmin(t: TestApp, username = 'root', password = 'correct horse battery'): Promise<{ agent: Agent; csrf: string }> {
+export async function setupAdmin(
+  t: TestApp,
+  username = 'root',
+  password = 'correct horse battery',
+): Promise<{ agent: Agent; csrf: string }> {
   const agent = request.agent(t.http);
   const page = await agent.get(`/admin/setup?token=${TEST_SETUP_TOKEN}`).expect(200);
   const csrf = csrfFrom(page.text);
-  await agent.post('/admin/setup').type('form').send({ username, password, token: TEST_SETUP_TOKEN, _csrf: csrf }).expect(303);
+  await agent
+    .post('/admin/setup')
+    .type('form')
+    .send({ username, password, token: TEST_SETUP_TOKEN, _csrf: csrf })
+    .expect(303);
   return { agent, csrf };
 }
 

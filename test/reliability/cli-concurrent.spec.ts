@@ -59,7 +59,9 @@ describe('admin CLI while the server is writing to the same DATA_DIR', () => {
   it('loses nothing: registrations over HTTP and CLI mints all land, and each side sees the other', async () => {
     expect((await cli(dataDir, ['create-admin', 'root'], `${PASSWORD}\n`)).code).toBe(0);
     server = await startServer(dataDir, { WEB_CONCURRENCY: '2' });
-    const shared = codeFrom(await cli(dataDir, ['mint-invite', '--max-uses', String(REGISTRATIONS), '--expires-in-days', '0']));
+    const shared = codeFrom(
+      await cli(dataDir, ['mint-invite', '--max-uses', String(REGISTRATIONS), '--expires-in-days', '0']),
+    );
 
     const [registrations, mints, listings] = await Promise.all([
       pool(REGISTRATIONS, 6, async (i) => {
@@ -71,7 +73,9 @@ describe('admin CLI while the server is writing to the same DATA_DIR', () => {
         });
         return res.status;
       }),
-      pool(CLI_MINTS, 3, (i) => cli(dataDir, ['mint-invite', '--note', `cli-${i}`, '--role', i % 2 ? 'admin' : 'user'])),
+      pool(CLI_MINTS, 3, (i) =>
+        cli(dataDir, ['mint-invite', '--note', `cli-${i}`, '--role', i % 2 ? 'admin' : 'user']),
+      ),
       pool(3, 1, () => cli(dataDir, ['list-users', '--json'])),
     ]);
 

@@ -15,10 +15,16 @@ describe('two web workers over one DATA_DIR', () => {
   beforeAll(async () => {
     requireBuild();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-workers-'));
-    server = await startServer(dataDir, { WEB_CONCURRENCY: '2', LOGIN_MAX_FAILURES: '5', LOGIN_MAX_FAILURES_PER_IP: '1000' });
+    server = await startServer(dataDir, {
+      WEB_CONCURRENCY: '2',
+      LOGIN_MAX_FAILURES: '5',
+      LOGIN_MAX_FAILURES_PER_IP: '1000',
+    });
     const admin = new HttpClient(server.url);
     await admin.submit(`/admin/setup?token=${TEST_SETUP_TOKEN}`, '/admin/setup', {
-      username: 'boss', password: PASSWORD, token: TEST_SETUP_TOKEN,
+      username: 'boss',
+      password: PASSWORD,
+      token: TEST_SETUP_TOKEN,
     });
   }, 30_000);
 
@@ -40,11 +46,15 @@ describe('two web workers over one DATA_DIR', () => {
 
   it('login failures are counted across workers: the limit holds in total, not per worker', async () => {
     const attempts = await Promise.all(
-      Array.from({ length: 5 }, () => new HttpClient(server.url).submit('/login', '/login', { username: 'boss', password: 'wrong-password' })),
+      Array.from({ length: 5 }, () =>
+        new HttpClient(server.url).submit('/login', '/login', { username: 'boss', password: 'wrong-password' }),
+      ),
     );
     expect(attempts.map((a) => a.status)).toEqual(Array(5).fill(401));
     const locked = await Promise.all(
-      Array.from({ length: 6 }, () => new HttpClient(server.url).submit('/login', '/login', { username: 'boss', password: PASSWORD })),
+      Array.from({ length: 6 }, () =>
+        new HttpClient(server.url).submit('/login', '/login', { username: 'boss', password: PASSWORD }),
+      ),
     );
     expect(locked.map((a) => a.status)).toEqual(Array(6).fill(429));
   });

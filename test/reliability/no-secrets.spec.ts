@@ -27,7 +27,9 @@ describe('no secret reaches a log, a page or the audit file', () => {
 
     const admin = new HttpClient(server.url);
     const setup = await admin.submit(`/admin/setup?token=${SECRETS.ADMIN_SETUP_TOKEN}`, '/admin/setup', {
-      username: 'boss', password: ADMIN_PASSWORD, token: SECRETS.ADMIN_SETUP_TOKEN,
+      username: 'boss',
+      password: ADMIN_PASSWORD,
+      token: SECRETS.ADMIN_SETUP_TOKEN,
     });
     expect(setup.status).toBe(303);
     pages.push((await admin.get('/')).text, (await admin.get('/account/password')).text);
@@ -38,7 +40,9 @@ describe('no secret reaches a log, a page or the audit file', () => {
     fs.writeFileSync(path.join(dataDir, 'invites.json'), JSON.stringify(invites));
     const member = new HttpClient(server.url);
     const reg = await member.submit('/register?code=secret-test-invite', '/register', {
-      username: 'member', password: USER_PASSWORD, inviteCode: 'secret-test-invite',
+      username: 'member',
+      password: USER_PASSWORD,
+      inviteCode: 'secret-test-invite',
     });
     expect(reg.status).toBe(303);
     pages.push((await member.get('/')).text);
@@ -46,11 +50,23 @@ describe('no secret reaches a log, a page or the audit file', () => {
     // Failures, a lockout, a bad CSRF, a weak password, a password change.
     const stranger = new HttpClient(server.url);
     for (let i = 0; i < 3; i++) {
-      pages.push((await stranger.submit('/login', '/login', { username: 'member', password: `${USER_PASSWORD}-wrong` })).text);
+      pages.push(
+        (await stranger.submit('/login', '/login', { username: 'member', password: `${USER_PASSWORD}-wrong` })).text,
+      );
     }
     pages.push((await stranger.post('/login', { username: 'boss', password: ADMIN_PASSWORD, _csrf: 'forged' })).text);
-    pages.push((await member.submit('/account/password', '/account/password', { currentPassword: USER_PASSWORD, newPassword: 'password1' })).text);
-    const change = await member.submit('/account/password', '/account/password', { currentPassword: USER_PASSWORD, newPassword: NEW_PASSWORD });
+    pages.push(
+      (
+        await member.submit('/account/password', '/account/password', {
+          currentPassword: USER_PASSWORD,
+          newPassword: 'password1',
+        })
+      ).text,
+    );
+    const change = await member.submit('/account/password', '/account/password', {
+      currentPassword: USER_PASSWORD,
+      newPassword: NEW_PASSWORD,
+    });
     expect(change.status).toBe(303);
     pages.push((await member.get('/no-such-page')).text);
     await server.stop();

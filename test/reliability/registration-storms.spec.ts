@@ -13,7 +13,16 @@ function seedInvites(dataDir: string, codes: string[]): void {
   fs.writeFileSync(
     path.join(dataDir, 'invites.json'),
     JSON.stringify({
-      codes: codes.map((code) => ({ code, note: 'storm', used: false, role: 'user', max_uses: 1, uses: 0, created_at: now, used_by: [] })),
+      codes: codes.map((code) => ({
+        code,
+        note: 'storm',
+        used: false,
+        role: 'user',
+        max_uses: 1,
+        uses: 0,
+        created_at: now,
+        used_by: [],
+      })),
     }),
   );
 }
@@ -24,7 +33,11 @@ function readUsers(dataDir: string): Array<{ username: string }> {
 
 async function registerOnce(base: string, username: string, code: string) {
   const client = new HttpClient(base);
-  const res = await client.submit(`/register?code=${code}`, '/register', { username, password: PASSWORD, inviteCode: code });
+  const res = await client.submit(`/register?code=${code}`, '/register', {
+    username,
+    password: PASSWORD,
+    inviteCode: code,
+  });
   return { client, status: res.status };
 }
 
@@ -125,7 +138,9 @@ describe('setup token in cluster mode', () => {
       expect(server.output().match(/setup\?token=/g)).toHaveLength(1);
       const client = new HttpClient(server.url);
       const res = await client.submit(`/admin/setup?token=${token}`, '/admin/setup', {
-        username: 'boss', password: PASSWORD, token,
+        username: 'boss',
+        password: PASSWORD,
+        token,
       });
       expect(res.status).toBe(303);
     } finally {

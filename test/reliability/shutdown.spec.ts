@@ -14,7 +14,9 @@ describe('graceful shutdown', () => {
       const codes = Array.from({ length: 60 }, (_, i) => `term-code-${i}`);
       fs.writeFileSync(
         path.join(dataDir, 'invites.json'),
-        JSON.stringify({ codes: codes.map((code) => ({ code, note: '', used: false, max_uses: 1, uses: 0, role: 'user' })) }),
+        JSON.stringify({
+          codes: codes.map((code) => ({ code, note: '', used: false, max_uses: 1, uses: 0, role: 'user' })),
+        }),
       );
       const server = await startServer(dataDir);
       const acknowledged: string[] = [];
@@ -24,7 +26,9 @@ describe('graceful shutdown', () => {
         codes.map(async (code, i) => {
           try {
             const res = await new HttpClient(server.url).submit(`/register?code=${code}`, '/register', {
-              username: `term${i}`, password: PASSWORD, inviteCode: code,
+              username: `term${i}`,
+              password: PASSWORD,
+              inviteCode: code,
             });
             if (res.status === 303) acknowledged.push(`term${i}`);
             if (!signalled && acknowledged.length >= 5) {
@@ -37,7 +41,9 @@ describe('graceful shutdown', () => {
         }),
       );
       expect(await exit).toBe(0);
-      const users: Array<{ username: string }> = JSON.parse(fs.readFileSync(path.join(dataDir, 'users.json'), 'utf8')).users;
+      const users: Array<{ username: string }> = JSON.parse(
+        fs.readFileSync(path.join(dataDir, 'users.json'), 'utf8'),
+      ).users;
       const names = new Set(users.map((u) => u.username));
       expect(acknowledged.length).toBeGreaterThanOrEqual(5);
       for (const name of acknowledged) expect(names.has(name)).toBe(true);

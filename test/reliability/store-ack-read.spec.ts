@@ -7,7 +7,9 @@ const STRESS = path.join(__dirname, '..', 'stress', 'ack-then-read.js');
 /** Runs the ack-then-read stress (test/stress/ack-then-read.js); `npm run stress` runs it bigger. */
 function stress(writes: number, hogs: number): Promise<{ checked: number; misses: number; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STRESS, String(writes), String(hogs), '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [STRESS, String(writes), String(hogs), '8'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);

@@ -83,14 +83,25 @@ async function orchestrate() {
   const hogs = Number(process.argv[3] ?? 2);
   const inFlight = Number(process.argv[4] ?? 8);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ack-stress-'));
-  const env = { ...process.env, ACK_STRESS_FILE: path.join(dir, 'counter.json'), ACK_STRESS_WRITES: String(writes), ACK_STRESS_IN_FLIGHT: String(inFlight) };
+  const env = {
+    ...process.env,
+    ACK_STRESS_FILE: path.join(dir, 'counter.json'),
+    ACK_STRESS_WRITES: String(writes),
+    ACK_STRESS_IN_FLIGHT: String(inFlight),
+  };
   const started = Date.now();
   const hogProcs = Array.from({ length: hogs }, () =>
     spawn(process.execPath, [__filename], { env: { ...env, ACK_STRESS_ROLE: 'hog' }, stdio: 'ignore' }),
   );
   try {
-    const writer = spawn(process.execPath, [__filename], { env: { ...env, ACK_STRESS_ROLE: 'writer' }, stdio: ['ignore', 'pipe', 'inherit'] });
-    const reader = spawn(process.execPath, [__filename], { env: { ...env, ACK_STRESS_ROLE: 'reader' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, [__filename], {
+      env: { ...env, ACK_STRESS_ROLE: 'writer' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const reader = spawn(process.execPath, [__filename], {
+      env: { ...env, ACK_STRESS_ROLE: 'reader' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     writer.stdout.pipe(reader.stdin);
     let out = '';
     reader.stdout.on('data', (c) => (out += c));

@@ -9,7 +9,9 @@ const ROOT = path.join(__dirname, '..', '..');
 const writes = process.argv[2] ?? '10000';
 const stormRuns = Number(process.argv[3] ?? 20);
 
-const ack = spawnSync(process.execPath, [path.join(__dirname, 'ack-then-read.js'), writes, '2', '8'], { stdio: 'inherit' });
+const ack = spawnSync(process.execPath, [path.join(__dirname, 'ack-then-read.js'), writes, '2', '8'], {
+  stdio: 'inherit',
+});
 if (ack.status !== 0) process.exit(1);
 
 const hogs = [0, 1].map(() => spawn(process.execPath, ['-e', 'for(;;);'], { stdio: 'ignore' }));
@@ -18,13 +20,27 @@ try {
   for (let run = 1; run <= stormRuns; run++) {
     const jest = spawnSync(
       process.execPath,
-      [require.resolve('jest/bin/jest'), '--config', 'jest.config.js', '--selectProjects', 'reliability', '--runTestsByPath', 'test/reliability/registration-storms.spec.ts'],
+      [
+        require.resolve('jest/bin/jest'),
+        '--config',
+        'jest.config.js',
+        '--selectProjects',
+        'reliability',
+        '--runTestsByPath',
+        'test/reliability/registration-storms.spec.ts',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
     );
     const ok = jest.status === 0;
     if (!ok) failed++;
     console.log(`registration storms under two CPU hogs, run ${run}/${stormRuns}: ${ok ? 'passed' : 'FAILED'}`);
-    if (!ok) console.log(jest.stderr.split('\n').filter((l) => /✕|Expected|Received/.test(l)).join('\n'));
+    if (!ok)
+      console.log(
+        jest.stderr
+          .split('\n')
+          .filter((l) => /✕|Expected|Received/.test(l))
+          .join('\n'),
+      );
   }
 } finally {
   hogs.forEach((hog) => hog.kill('SIGKILL'));

@@ -38,4 +38,3 @@ export class SetupController {
     res.redirect(303, '/admin');
   }
 }
-

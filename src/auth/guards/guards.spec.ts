@@ -9,8 +9,15 @@ import { RolesGuard } from './roles.guard';
 import { SessionAuthGuard } from './session-auth.guard';
 
 const user = (role: 'admin' | 'user'): User => ({
-  id: 'u1', username: 'u', role, createdAt: null, disabled: false, invitedBy: null, lastLoginAt: null,
-  sessionVersion: 0, dailyDrafts: null,
+  id: 'u1',
+  username: 'u',
+  role,
+  createdAt: null,
+  disabled: false,
+  invitedBy: null,
+  lastLoginAt: null,
+  sessionVersion: 0,
+  dailyDrafts: null,
 });
 
 function contextFor(req: Record<string, unknown>, metadata: Record<string, unknown> = {}) {
@@ -71,7 +78,9 @@ describe('CsrfGuard', () => {
   });
 
   it('refuses a POST without a token', () => {
-    expect(() => guard.canActivate(contextFor({ method: 'POST', headers: {}, body: {}, session }))).toThrow(ForbiddenException);
+    expect(() => guard.canActivate(contextFor({ method: 'POST', headers: {}, body: {}, session }))).toThrow(
+      ForbiddenException,
+    );
   });
 
   it('refuses a POST with the wrong token, and one without a session', () => {
@@ -84,14 +93,21 @@ describe('CsrfGuard', () => {
   });
 
   it('accepts the session token from the form field or the header', () => {
-    expect(guard.canActivate(contextFor({ method: 'POST', headers: {}, body: { _csrf: 'good-token' }, session }))).toBe(true);
+    expect(guard.canActivate(contextFor({ method: 'POST', headers: {}, body: { _csrf: 'good-token' }, session }))).toBe(
+      true,
+    );
     expect(
       guard.canActivate(contextFor({ method: 'DELETE', headers: { 'x-csrf-token': 'good-token' }, body: {}, session })),
     ).toBe(true);
   });
 
   it('refuses a valid token sent cross-site', () => {
-    const req = { method: 'POST', headers: { origin: 'https://evil.example', host: 'gate.example' }, body: { _csrf: 'good-token' }, session };
+    const req = {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', host: 'gate.example' },
+      body: { _csrf: 'good-token' },
+      session,
+    };
     expect(() => guard.canActivate(contextFor(req))).toThrow('Cross-site requests are not accepted.');
   });
 });

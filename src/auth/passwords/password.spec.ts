@@ -3,10 +3,8 @@ import { PasswordHasher } from './password-hasher';
 import { passwordProblem } from './password-policy';
 
 // Made with Python's hashlib, exactly as Werkzeug stores them (see test/fixtures/prototype-users.json).
-const PBKDF2 =
-  require('../../../test/fixtures/prototype-users.json').users[0].password_hash as string;
-const SCRYPT =
-  require('../../../test/fixtures/prototype-users.json').users[1].password_hash as string;
+const PBKDF2 = require('../../../test/fixtures/prototype-users.json').users[0].password_hash as string;
+const SCRYPT = require('../../../test/fixtures/prototype-users.json').users[1].password_hash as string;
 
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher({ bcryptCost: 4 } as AppConfig);
@@ -26,7 +24,14 @@ describe('PasswordHasher', () => {
   });
 
   it('refuses malformed or unknown hashes instead of throwing', async () => {
-    for (const bad of ['', 'plaintext', 'pbkdf2:sha256:abc$salt$00', 'pbkdf2:md5:1000$s$00', 'scrypt:0:8:1$s$00', 'pbkdf2:sha256:1000$$']) {
+    for (const bad of [
+      '',
+      'plaintext',
+      'pbkdf2:sha256:abc$salt$00',
+      'pbkdf2:md5:1000$s$00',
+      'scrypt:0:8:1$s$00',
+      'pbkdf2:sha256:1000$$',
+    ]) {
       expect(await hasher.verify('x', bad)).toBe(false);
     }
   });

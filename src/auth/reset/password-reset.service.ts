@@ -46,7 +46,11 @@ export class PasswordResetService {
   }
 
   /** Returns the path with the token (`/reset-password?token=...`); earlier links for the user die. */
-  async createLink(username: string, createdBy: string | null, ip: string | null): Promise<{ user: User; path: string }> {
+  async createLink(
+    username: string,
+    createdBy: string | null,
+    ip: string | null,
+  ): Promise<{ user: User; path: string }> {
     const user = await this.users.findByUsername(username);
     if (!user) throw new UserNotFoundError();
     const token = randomBytes(32).toString('base64url');

@@ -8,7 +8,9 @@ import { JsonStore } from '../../storage/json-store.service';
 import { FileSessionStore } from './file-session.store';
 
 const get = (store: FileSessionStore, sid: string) =>
-  new Promise<SessionData | null | undefined>((resolve, reject) => store.get(sid, (err, s) => (err ? reject(err) : resolve(s))));
+  new Promise<SessionData | null | undefined>((resolve, reject) =>
+    store.get(sid, (err, s) => (err ? reject(err) : resolve(s))),
+  );
 const set = (store: FileSessionStore, sid: string, sess: SessionData) =>
   new Promise<void>((resolve, reject) => store.set(sid, sess, (err) => (err ? reject(err) : resolve())));
 

@@ -25,9 +25,7 @@ export class SetupService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
   ) {
     this.token =
-      config.adminSetupToken ??
-      process.env.GATEHOUSE_GENERATED_SETUP_TOKEN ??
-      randomBytes(24).toString('base64url');
+      config.adminSetupToken ?? process.env.GATEHOUSE_GENERATED_SETUP_TOKEN ?? randomBytes(24).toString('base64url');
   }
 
   async onApplicationBootstrap(): Promise<void> {

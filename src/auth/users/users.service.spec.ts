@@ -28,7 +28,12 @@ describe('UsersService', () => {
   });
 
   it('creates users with a random id, a timestamp and session version 0', () => {
-    expect(repo.users[1]).toMatchObject({ username: 'member', role: 'user', session_version: 0, created_at: '2026-01-01T00:00:00.000Z' });
+    expect(repo.users[1]).toMatchObject({
+      username: 'member',
+      role: 'user',
+      session_version: 0,
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
     expect(repo.users[1].id).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -48,8 +48,7 @@ export class JobProcessor {
     try {
       ({ drafts, usage } = await this.provider.generate({ prompt: job.prompt, count: job.count }));
     } catch (error) {
-      const message =
-        error instanceof GenerationFailedError ? error.message : 'The provider failed unexpectedly.';
+      const message = error instanceof GenerationFailedError ? error.message : 'The provider failed unexpectedly.';
       if (!(error instanceof GenerationFailedError)) this.logger.error(`Job ${id}: ${(error as Error).message}`);
       await this.fail(job, message, error instanceof GenerationFailedError ? error.usage : emptyUsage());
       return;
@@ -80,7 +79,13 @@ export class JobProcessor {
     files: ManifestFileEntry[],
   ): Promise<void> {
     const finishedAt = this.clock.now().toISOString();
-    const qc = this.qc.run(files, await this.jobs.readArtifacts(job.id, files.map((f) => f.path)));
+    const qc = this.qc.run(
+      files,
+      await this.jobs.readArtifacts(
+        job.id,
+        files.map((f) => f.path),
+      ),
+    );
     const manifest: Manifest = {
       job_id: job.id,
       owner: job.owner,

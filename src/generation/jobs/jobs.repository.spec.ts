@@ -52,7 +52,14 @@ describe('JobsRepository (on a temp DATA_DIR)', () => {
     await repo.create(j);
     expect(read(`jobs/${j.id}/job.json`)).toEqual(j);
     expect(read('jobs/index.json').jobs).toEqual([
-      expect.objectContaining({ id: j.id, owner: 'alice', owner_id: 'u-alice', status: 'queued', count: 2, provider: 'offline' }),
+      expect.objectContaining({
+        id: j.id,
+        owner: 'alice',
+        owner_id: 'u-alice',
+        status: 'queued',
+        count: 2,
+        provider: 'offline',
+      }),
     ]);
     expect(await repo.get(j.id)).toEqual(j);
   });
@@ -82,7 +89,11 @@ describe('JobsRepository (on a temp DATA_DIR)', () => {
       record.status = 'running';
       record.claimed_by = 4242;
     });
-    expect(read('jobs/index.json').jobs[0]).toMatchObject({ status: 'running', claimed_by: 4242, claimed_by_runner: 'r1' });
+    expect(read('jobs/index.json').jobs[0]).toMatchObject({
+      status: 'running',
+      claimed_by: 4242,
+      claimed_by_runner: 'r1',
+    });
 
     const updated = await repo.update(j.id, (record) => {
       record.status = 'succeeded';
@@ -135,7 +146,9 @@ describe('JobsRepository (on a temp DATA_DIR)', () => {
   it('refuses artifact names and file paths that could leave the job folder', async () => {
     const j = job();
     await repo.create(j);
-    await expect(repo.writeArtifacts(j.id, [{ name: '../escape.md', content: 'x' }])).rejects.toThrow('Bad artifact name');
+    await expect(repo.writeArtifacts(j.id, [{ name: '../escape.md', content: 'x' }])).rejects.toThrow(
+      'Bad artifact name',
+    );
     await expect(repo.openFile(j.id, '../../users.json')).rejects.toThrow('Path outside job folder');
     await expect(repo.openFile('not-a-uuid', 'manifest.json')).rejects.toThrow();
     await expect(repo.openFile(j.id, 'manifest.json')).rejects.toThrow(/ENOENT/);

@@ -132,12 +132,16 @@ describe('JobsService', () => {
     expect(quota.release).toHaveBeenCalledWith(expect.objectContaining({ id: 'u-alice' }), 4, clock.now());
   });
 
-  it('findVisible() hides other users\' jobs behind a 404 and shows every job to an admin', async () => {
+  it("findVisible() hides other users' jobs behind a 404 and shows every job to an admin", async () => {
     const entry = { id: record().id, owner_id: 'u-alice' } as JobIndexEntry;
     const { service, jobs } = build({ jobs: { entry: async () => entry, get: async () => record() } });
-    await expect(service.findVisible(entry.id, user({ id: 'u-bob', username: 'bob' }))).rejects.toThrow(JobNotFoundError);
+    await expect(service.findVisible(entry.id, user({ id: 'u-bob', username: 'bob' }))).rejects.toThrow(
+      JobNotFoundError,
+    );
     expect(jobs.get).not.toHaveBeenCalled();
-    await expect(service.findVisible(entry.id, user({ id: 'u-root', role: 'admin' }))).resolves.toMatchObject({ id: entry.id });
+    await expect(service.findVisible(entry.id, user({ id: 'u-root', role: 'admin' }))).resolves.toMatchObject({
+      id: entry.id,
+    });
     await expect(service.findVisible(entry.id, user())).resolves.toMatchObject({ id: entry.id });
   });
 

@@ -142,7 +142,13 @@ export class JobsService {
   /** Recomputes QC from the files on disk and rewrites the manifest atomically (admin). */
   async rerunQc(id: string, actor: User, ip: string): Promise<Manifest> {
     const { manifest } = await this.manifestFor(id, actor);
-    const qc = this.qc.run(manifest.files, await this.jobs.readArtifacts(id, manifest.files.map((f) => f.path)));
+    const qc = this.qc.run(
+      manifest.files,
+      await this.jobs.readArtifacts(
+        id,
+        manifest.files.map((f) => f.path),
+      ),
+    );
     const updated: Manifest = { ...manifest, qc };
     await this.jobs.writeManifest(id, updated);
     await this.jobs.update(id, (job) => {

@@ -7,7 +7,10 @@ import { analyse, OfflineProvider } from './offline.provider';
 
 describe('OfflineProvider', () => {
   const provider = new OfflineProvider();
-  const brief = { prompt: 'Remote work for small teams. Cover tools, rituals and async habits for remote teams.', count: 10 };
+  const brief = {
+    prompt: 'Remote work for small teams. Cover tools, rituals and async habits for remote teams.',
+    count: 10,
+  };
 
   it('is labelled offline and spends no tokens', async () => {
     const result = await provider.generate({ ...brief, count: 3 });
@@ -42,18 +45,25 @@ describe('OfflineProvider', () => {
 
   it('passes QC with the default bounds, even for a one-word or 4000-character brief', async () => {
     const qc = new QcService(
-      { qcMinWords: 20, qcMaxWords: 2000, qcBannedTerms: ['lorem ipsum', 'as an ai language model', 'TODO'] } as AppConfig,
+      {
+        qcMinWords: 20,
+        qcMaxWords: 2000,
+        qcBannedTerms: ['lorem ipsum', 'as an ai language model', 'TODO'],
+      } as AppConfig,
       new ManualClock(),
     );
     for (const prompt of ['Bees', 'word '.repeat(800).trim(), brief.prompt]) {
       const { drafts } = await provider.generate({ prompt, count: 10 });
-      const artifacts = drafts.map((d, i) => ({ path: `artifacts/${artifactName(i, d.title)}`, content: Buffer.from(d.markdown) }));
+      const artifacts = drafts.map((d, i) => ({
+        path: `artifacts/${artifactName(i, d.title)}`,
+        content: Buffer.from(d.markdown),
+      }));
       const report = qc.run([], artifacts);
       expect(report.checks.filter((c) => !c.passed)).toEqual([]);
     }
   });
 
-  it('picks the brief\'s most frequent meaningful words as key terms (stable ties)', () => {
+  it("picks the brief's most frequent meaningful words as key terms (stable ties)", () => {
     expect(analyse('Teams and remote teams; remote tools. Teams!').keywords).toEqual(['teams', 'remote', 'tools']);
     expect(analyse('a an the').keywords).toEqual(['the subject', 'the details', 'the outcome']);
   });

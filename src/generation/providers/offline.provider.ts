@@ -25,14 +25,29 @@ type Section = [heading: string, body: string];
 /** Section templates per angle (same order as ANGLES). `{topic}`, `{k0}`..`{k2}` and `{keywords}` are filled in. */
 const SECTIONS: Section[][] = [
   [
-    ['What it is', '{topic} comes down to {k0}. This overview names the essentials so a reader can decide quickly whether it concerns them.'],
-    ['Who it is for', 'Anyone who deals with {k0} or {k1} will recognise the situation; people new to {k2} get the most out of it.'],
-    ['Why it matters', 'Getting {k0} right saves time later, and the brief makes clear that {k1} is where the value is.'],
+    [
+      'What it is',
+      '{topic} comes down to {k0}. This overview names the essentials so a reader can decide quickly whether it concerns them.',
+    ],
+    [
+      'Who it is for',
+      'Anyone who deals with {k0} or {k1} will recognise the situation; people new to {k2} get the most out of it.',
+    ],
+    [
+      'Why it matters',
+      'Getting {k0} right saves time later, and the brief makes clear that {k1} is where the value is.',
+    ],
   ],
   [
     ['Before you start', 'Gather what you know about {k0} and write down what a good result looks like for {topic}.'],
-    ['The steps', '1. Look at {k0} as it is today.\n2. Decide what should change about {k1}.\n3. Make one small change and check it.\n4. Repeat until {k2} is where you want it.'],
-    ['When you are done', 'Compare the result with the goal you wrote down, and note what you would do differently next time.'],
+    [
+      'The steps',
+      '1. Look at {k0} as it is today.\n2. Decide what should change about {k1}.\n3. Make one small change and check it.\n4. Repeat until {k2} is where you want it.',
+    ],
+    [
+      'When you are done',
+      'Compare the result with the goal you wrote down, and note what you would do differently next time.',
+    ],
   ],
   [
     ['What is this about?', 'It is about {topic}, and mostly about {k0}.'],
@@ -40,7 +55,10 @@ const SECTIONS: Section[][] = [
     ['How do I know it worked?', 'When {k2} behaves the way the brief describes, without extra effort, it worked.'],
   ],
   [
-    ['Rushing the first step', 'Skipping the groundwork on {k0} is the mistake seen most often; it costs more later than it saves now.'],
+    [
+      'Rushing the first step',
+      'Skipping the groundwork on {k0} is the mistake seen most often; it costs more later than it saves now.',
+    ],
     ['Ignoring the context', 'Treating {k1} in isolation misses how it interacts with {k2}. Look at them together.'],
     ['Not checking the result', 'Decide in advance how you will tell that {topic} succeeded, then actually check.'],
   ],
@@ -50,29 +68,56 @@ const SECTIONS: Section[][] = [
     ['Why now', 'Every month spent without it makes {k0} harder to fix, so the best time to start is soon.'],
   ],
   [
-    ['The objections', 'Sceptics will say {k0} is overrated and that {k1} is good enough as it is. Some of that is fair.'],
+    [
+      'The objections',
+      'Sceptics will say {k0} is overrated and that {k1} is good enough as it is. Some of that is fair.',
+    ],
     ['The real limits', 'It will not fix everything: {k2} still needs attention, and some costs only show up later.'],
     ['A balanced verdict', 'Worth doing when the benefits to {k0} are clear; worth postponing when they are not.'],
   ],
   [
-    ['The first encounter', 'Sam had heard about {topic} for weeks before trying it. The first surprise was how much hinged on {k0}.'],
-    ['The turning point', 'Things changed the day Sam stopped fighting {k1} and started working with it, one small change at a time.'],
+    [
+      'The first encounter',
+      'Sam had heard about {topic} for weeks before trying it. The first surprise was how much hinged on {k0}.',
+    ],
+    [
+      'The turning point',
+      'Things changed the day Sam stopped fighting {k1} and started working with it, one small change at a time.',
+    ],
     ['Looking back', 'A month later, {k2} was no longer a worry, and Sam was explaining it to a colleague.'],
   ],
   [
-    ['Preparation', '- [ ] Write down the goal for {topic}\n- [ ] List what you know about {k0}\n- [ ] Agree who decides about {k1}'],
-    ['Doing it', '- [ ] Change one thing at a time\n- [ ] Check {k2} after each change\n- [ ] Keep notes of what worked'],
+    [
+      'Preparation',
+      '- [ ] Write down the goal for {topic}\n- [ ] List what you know about {k0}\n- [ ] Agree who decides about {k1}',
+    ],
+    [
+      'Doing it',
+      '- [ ] Change one thing at a time\n- [ ] Check {k2} after each change\n- [ ] Keep notes of what worked',
+    ],
     ['Wrapping up', '- [ ] Compare the result with the goal\n- [ ] Share what you learned\n- [ ] Plan the next review'],
   ],
   [
     ['In one sentence', '{topic} is about making {k0} work well for the people who depend on it.'],
-    ['An everyday comparison', 'Think of {k1} like keeping a kitchen tidy: a little care every day beats a big clean-up once a year.'],
+    [
+      'An everyday comparison',
+      'Think of {k1} like keeping a kitchen tidy: a little care every day beats a big clean-up once a year.',
+    ],
     ['What to remember', 'Start small, pay attention to {k2}, and check whether things actually improved.'],
   ],
   [
-    ['The finer points', 'The interplay between {k0} and {k1} is where most of the subtlety lies; small choices there compound.'],
-    ['Edge cases', 'Watch the boundaries: unusual inputs to {k2}, partial failures, and the states nobody planned for.'],
-    ['Measuring it', 'Pick one measure for {k0} and one for {k1}, record them before changing anything, and compare afterwards.'],
+    [
+      'The finer points',
+      'The interplay between {k0} and {k1} is where most of the subtlety lies; small choices there compound.',
+    ],
+    [
+      'Edge cases',
+      'Watch the boundaries: unusual inputs to {k2}, partial failures, and the states nobody planned for.',
+    ],
+    [
+      'Measuring it',
+      'Pick one measure for {k0} and one for {k1}, record them before changing anything, and compare afterwards.',
+    ],
   ],
 ];
 

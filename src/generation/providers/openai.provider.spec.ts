@@ -8,7 +8,9 @@ describe('scrubSecrets', () => {
     expect(out).not.toContain(key);
     expect(out).not.toContain('AbC123xyz');
     expect(out).not.toContain('abc.def');
-    expect(out).toBe('401: Incorrect API key provided: [redacted]. Also sk-[redacted] and sk-[redacted]. Authorization: Bearer [redacted]');
+    expect(out).toBe(
+      '401: Incorrect API key provided: [redacted]. Also sk-[redacted] and sk-[redacted]. Authorization: Bearer [redacted]',
+    );
   });
 
   it('caps the length', () => {

@@ -3,7 +3,13 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { AppConfig } from '../../config/app-config';
 import { emptyUsage, JobUsage } from '../jobs/job.model';
 import { angleFor } from './angles';
-import { Draft, GenerationBrief, GenerationFailedError, GenerationProvider, GenerationResult } from './generation-provider';
+import {
+  Draft,
+  GenerationBrief,
+  GenerationFailedError,
+  GenerationProvider,
+  GenerationResult,
+} from './generation-provider';
 
 const SYSTEM_PROMPT =
   'You write one markdown draft for a brief. Start with a "# " title line, use "## " sections, ' +
@@ -92,9 +98,7 @@ export function scrubSecrets(message: string, secrets: Array<string | undefined>
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
-  out = out
-    .replace(/\bsk-[A-Za-z0-9_*-]{4,}/g, 'sk-[redacted]')
-    .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]');
+  out = out.replace(/\bsk-[A-Za-z0-9_*-]{4,}/g, 'sk-[redacted]').replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]');
   return out.length > 500 ? `${out.slice(0, 497)}...` : out;
 }
 

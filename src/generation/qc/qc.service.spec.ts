@@ -49,7 +49,11 @@ describe('QcService', () => {
     const report = run({ '01-a.md': words(10), '02-b.md': '  \n\t ' });
     expect(check(report, 'non-empty')).toEqual({ name: 'non-empty', passed: false, detail: 'Empty: 02-b.md.' });
     expect(report.passed).toBe(false);
-    expect(check(qc.run([], []), 'non-empty')).toEqual({ name: 'non-empty', passed: false, detail: 'The job has no drafts.' });
+    expect(check(qc.run([], []), 'non-empty')).toEqual({
+      name: 'non-empty',
+      passed: false,
+      detail: 'The job has no drafts.',
+    });
   });
 
   it('word-count enforces the configured bounds on each draft', () => {
@@ -71,7 +75,10 @@ describe('QcService', () => {
   });
 
   it('no-duplicates catches copies that differ only in whitespace and case', () => {
-    const dup = check(run({ '01.md': 'Hello   World\nthis is it', '02.md': ' hello world this IS it\n' }), 'no-duplicates');
+    const dup = check(
+      run({ '01.md': 'Hello   World\nthis is it', '02.md': ' hello world this IS it\n' }),
+      'no-duplicates',
+    );
     expect(dup.passed).toBe(false);
     expect(dup.detail).toBe('01.md and 02.md are identical apart from whitespace and case.');
   });

@@ -10,7 +10,6 @@ export interface QcArtifact {
   content: Buffer | null;
 }
 
-
 /**
  * Quality checks over a job's artifacts (SPEC §8). Pure: the caller reads the files. A failed
  * check is a warning on the job, never a job failure.

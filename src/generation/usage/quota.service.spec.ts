@@ -35,7 +35,11 @@ describe('QuotaService', () => {
   beforeEach(() => {
     ledger = new MemoryLedger();
     clock = new ManualClock(new Date('2026-06-10T15:30:00Z'));
-    service = new QuotaService(ledger as unknown as UsageLedgerRepository, { generationDailyDrafts: 10 } as AppConfig, clock);
+    service = new QuotaService(
+      ledger as unknown as UsageLedgerRepository,
+      { generationDailyDrafts: 10 } as AppConfig,
+      clock,
+    );
   });
 
   it('starts with the default limit, nothing used, resetting at the next 00:00 UTC', async () => {
@@ -54,7 +58,12 @@ describe('QuotaService', () => {
     await service.reserve(alice, 6, clock.now());
     const status = await service.reserve(alice, 4, clock.now());
     expect(status).toMatchObject({ used: 10, left: 0 });
-    expect(ledger.data.users['u-alice'].days['2026-06-10']).toEqual({ jobs: 2, drafts: 10, prompt_tokens: 0, completion_tokens: 0 });
+    expect(ledger.data.users['u-alice'].days['2026-06-10']).toEqual({
+      jobs: 2,
+      drafts: 10,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+    });
 
     const before = structuredClone(ledger.data);
     const error = await service.reserve(alice, 1, clock.now()).catch((e: unknown) => e);
@@ -78,7 +87,11 @@ describe('QuotaService', () => {
   });
 
   it('uses the per-user override: higher, lower, and 0 = unlimited', async () => {
-    await expect(service.reserve({ ...alice, dailyDrafts: 20 }, 15, clock.now())).resolves.toMatchObject({ limit: 20, override: true, left: 5 });
+    await expect(service.reserve({ ...alice, dailyDrafts: 20 }, 15, clock.now())).resolves.toMatchObject({
+      limit: 20,
+      override: true,
+      left: 5,
+    });
     await expect(service.reserve({ ...alice, dailyDrafts: 2 }, 1, clock.now())).rejects.toThrow(QuotaExceededError);
     const unlimited = await service.reserve({ ...alice, dailyDrafts: 0 }, 10, clock.now());
     expect(unlimited).toMatchObject({ unlimited: true, left: null, used: 25 });
@@ -86,7 +99,11 @@ describe('QuotaService', () => {
   });
 
   it('treats GENERATION_DAILY_DRAFTS=0 as unlimited', async () => {
-    service = new QuotaService(ledger as unknown as UsageLedgerRepository, { generationDailyDrafts: 0 } as AppConfig, clock);
+    service = new QuotaService(
+      ledger as unknown as UsageLedgerRepository,
+      { generationDailyDrafts: 0 } as AppConfig,
+      clock,
+    );
     for (let i = 0; i < 5; i++) await service.reserve(alice, 10, clock.now());
     expect(await service.status(alice)).toMatchObject({ unlimited: true, left: null, used: 50 });
   });
@@ -96,7 +113,12 @@ describe('QuotaService', () => {
     await service.reserve(alice, 10, clock.now());
     await expect(service.reserve(alice, 1, clock.now())).rejects.toThrow(QuotaExceededError);
     clock.advance(1000);
-    expect(await service.status(alice)).toMatchObject({ day: '2026-06-11', used: 0, left: 10, resetsAt: '2026-06-12T00:00:00.000Z' });
+    expect(await service.status(alice)).toMatchObject({
+      day: '2026-06-11',
+      used: 0,
+      left: 10,
+      resetsAt: '2026-06-12T00:00:00.000Z',
+    });
     await expect(service.reserve(alice, 10, clock.now())).resolves.toMatchObject({ left: 0 });
   });
 
@@ -113,12 +135,26 @@ describe('QuotaService', () => {
   });
 
   it('recordTokens() adds tokens to the day the job was created, and skips zero usage', async () => {
-    await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T22:00:00.000Z', { prompt_tokens: 5, completion_tokens: 7 });
-    await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T23:00:00.000Z', { prompt_tokens: 1, completion_tokens: 1 });
+    await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T22:00:00.000Z', {
+      prompt_tokens: 5,
+      completion_tokens: 7,
+    });
+    await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T23:00:00.000Z', {
+      prompt_tokens: 1,
+      completion_tokens: 1,
+    });
     const mutations = ledger.mutations;
-    await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T23:00:00.000Z', { prompt_tokens: 0, completion_tokens: 0 });
+    await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T23:00:00.000Z', {
+      prompt_tokens: 0,
+      completion_tokens: 0,
+    });
     expect(ledger.mutations).toBe(mutations);
-    expect(ledger.data.users['u-alice'].days['2026-06-09']).toEqual({ jobs: 0, drafts: 0, prompt_tokens: 6, completion_tokens: 8 });
+    expect(ledger.data.users['u-alice'].days['2026-06-09']).toEqual({
+      jobs: 0,
+      drafts: 0,
+      prompt_tokens: 6,
+      completion_tokens: 8,
+    });
   });
 
   it('rebuild() derives the ledger from the jobs index, keeping the retention window', async () => {
@@ -149,7 +185,10 @@ describe('QuotaService', () => {
   });
 
   it('prunes ledger days older than the retention window when reserving', async () => {
-    ledger.data.users['u-alice'] = { username: 'alice', days: { '2025-01-01': { jobs: 1, drafts: 1, prompt_tokens: 0, completion_tokens: 0 } } };
+    ledger.data.users['u-alice'] = {
+      username: 'alice',
+      days: { '2025-01-01': { jobs: 1, drafts: 1, prompt_tokens: 0, completion_tokens: 0 } },
+    };
     await service.reserve(alice, 1, clock.now());
     expect(Object.keys(ledger.data.users['u-alice'].days)).toEqual(['2026-06-10']);
   });
