@@ -81,8 +81,6 @@ async function startPrimary(config: AppConfig): Promise<void> {
 main().catch((error: unknown) => {
   // One clear line for the operator: bad configuration or a corrupt data file.
   const known = error instanceof InvalidEnvError || error instanceof CorruptDataFileError;
-  console.error(
-    `Gatehouse cannot start: ${known || error instanceof Error ? (error as Error).message : String(error)}`,
-  );
+  console.error(`Gatehouse cannot start: ${known || error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -31,14 +31,18 @@ export async function takeAdminFlash(req: Request): Promise<AdminFlash> {
   const { admin, ...rest } = flash;
   req.session.flash = Object.keys(rest).length > 0 ? rest : undefined;
   await saveSession(req);
-  return (admin ?? {}) as AdminFlash;
+  return admin ?? {};
 }
 
 function saveSession(req: Request): Promise<void> {
-  return new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  return new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(toError(err)) : resolve())));
 }
 
 /** `http(s)://host[:port]` as the admin reached us, for links they will copy. */
 export function requestOrigin(req: Request, fallbackHost: string): string {
   return `${req.protocol}://${req.get('host') ?? fallbackHost}`;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

@@ -26,7 +26,7 @@ export function processIo(): CliIo {
 export async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
   for await (const chunk of stream) {
-    text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     if (text.includes('\n')) break;
   }
   const line = text.split('\n')[0].replace(/\r$/, '');

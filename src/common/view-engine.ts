@@ -39,15 +39,16 @@ function registerOnce(): void {
   );
   hbs.registerHelper('value', (values: Record<string, unknown> | undefined, field: string, fallback?: unknown) => {
     const v = values?.[field];
-    if (v !== undefined && v !== null) return String(v);
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
     return typeof fallback === 'string' || typeof fallback === 'number' ? String(fallback) : '';
   });
 }
 
 function formatDate(value: unknown): string {
   if (!value) return '—';
-  const date = new Date(String(value));
-  if (Number.isNaN(date.getTime())) return String(value);
+  if (typeof value !== 'string' && typeof value !== 'number' && !(value instanceof Date)) return '—';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return typeof value === 'string' ? value : '—';
   return date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 

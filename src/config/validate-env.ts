@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppConfig, CookieSecure, GenerationProviderName } from './app-config';
+import { AppConfig, GenerationProviderName } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -118,7 +118,7 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
     sessionSecret: r.secret('SESSION_SECRET', 32),
     adminBootstrapPassword: r.secret('ADMIN_BOOTSTRAP_PASSWORD', 8),
     adminSetupToken: r.secret('ADMIN_SETUP_TOKEN', 16),
-    cookieSecure: (cookieSecure === 'auto' ? 'auto' : cookieSecure === 'true') as CookieSecure,
+    cookieSecure: cookieSecure === 'auto' ? 'auto' : cookieSecure === 'true',
     trustProxy: parseTrustProxy(r),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 5, 1, 1000),

@@ -6,7 +6,8 @@ export interface InviteRecord {
   note?: string;
   /** Kept in step with uses >= max_uses so the prototype still reads the file correctly. */
   used?: boolean;
-  role?: Role | string;
+  /** 'admin' or 'user'; anything else reads as 'user'. */
+  role?: string;
   created_at?: string;
   created_by?: string | null;
   max_uses?: number;

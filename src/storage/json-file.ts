@@ -89,7 +89,7 @@ export class JsonFile<T> {
   /** Current contents, re-read from disk only if another process replaced the file. */
   async read(): Promise<T> {
     await this.committing?.done;
-    return this.readWith(await this.statOnDisk());
+    return this.readWith(this.statOnDisk());
   }
 
   /**
@@ -98,7 +98,7 @@ export class JsonFile<T> {
    */
   async readIfExists(): Promise<T | undefined> {
     await this.committing?.done;
-    const onDisk = await this.statOnDisk();
+    const onDisk = this.statOnDisk();
     return onDisk ? this.readWith(onDisk) : undefined;
   }
 
@@ -168,7 +168,7 @@ export class JsonFile<T> {
         const previousMtimeMs = this.signature?.mtimeMs ?? 0;
         await writeFileAtomic(this.filePath, text, { fsync: this.options.durable !== false, mode: this.options.mode });
         await this.stampUniqueMtime(previousMtimeMs);
-        const signature = await this.statOnDisk();
+        const signature = this.statOnDisk();
         // A read may have reloaded the older file meanwhile: what we just wrote is the truth.
         this.data = committed;
         this.committedText = text;
@@ -226,7 +226,7 @@ export class JsonFile<T> {
 
   /** Under the lock: pick up what another process wrote since we last looked. */
   private async refreshUnderLock(): Promise<void> {
-    const onDisk = await this.statOnDisk();
+    const onDisk = this.statOnDisk();
     if (!onDisk) {
       if (this.data === undefined) this.data = this.options.empty();
       this.signature = undefined;
@@ -243,7 +243,7 @@ export class JsonFile<T> {
   private async reloadFromDisk(underLock = false): Promise<T> {
     const ticket = ++this.tickets;
     // Stat before reading: if the file changes in between, the next read sees a newer signature.
-    const before = await this.statOnDisk();
+    const before = this.statOnDisk();
     const text = await fs.promises.readFile(this.filePath, 'utf8');
     const parsed = this.parse(text);
     if (underLock || ticket > this.installedTicket) {
@@ -280,7 +280,7 @@ export class JsonFile<T> {
    * costs about a microsecond, while fs.promises.stat costs a thread-pool round trip (~15 µs of CPU)
    * and waits behind bcrypt whenever logins fill libuv's pool (bench/README.md, "store reads").
    */
-  private async statOnDisk(): Promise<DiskSignature | undefined> {
+  private statOnDisk(): DiskSignature | undefined {
     const s = fs.statSync(this.filePath, { throwIfNoEntry: false });
     return s && { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
   }

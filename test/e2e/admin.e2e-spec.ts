@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
+import { UsersService } from '../../src/auth/users/users.service';
 import { InvitesService } from '../../src/invites/invites.service';
 import {
   Agent,
@@ -214,7 +215,7 @@ describe('admin panel (e2e)', () => {
     });
 
     it('shows the users table columns, including the daily draft limit', async () => {
-      await t.app.get(require('../../src/auth/users/users.service').UsersService).setDailyDrafts('bob', 0);
+      await t.app.get(UsersService).setDailyDrafts('bob', 0);
       const res = await admin.agent.get('/admin').expect(200);
       const bobRow = res.text.split('data-username="bob"')[1].split('</tr>')[0];
       expect(bobRow).toContain('unlimited');
@@ -468,7 +469,7 @@ describe('admin panel (e2e)', () => {
       expect((await bob.agent.get('/account/password')).status).toBe(303);
       expect((await idle.agent.get('/account/password')).status).toBe(303); // not revived by enabling
       await loginAs(t, 'bob', USER_PASSWORD);
-      const events = auditLines(t).map((e) => `${e.event}:${e.actor}:${e.target}`);
+      const events = auditLines(t).map((e) => [e.event, e.actor, e.target].join(':'));
       expect(events).toEqual(expect.arrayContaining(['user.disable:root:bob', 'user.enable:root:bob']));
     });
 

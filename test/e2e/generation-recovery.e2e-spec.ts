@@ -8,7 +8,7 @@ import { createTestApp, makeDataDir, readJson, rmDataDir, setupAdmin, TestApp } 
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '0']).pid as number;
+  return spawnSync(process.execPath, ['-e', '0']).pid;
 }
 
 function jobJson(id: string, fields: Record<string, unknown>): string {

@@ -85,7 +85,6 @@ export function allJobs(dataDir: string): any[] {
 }
 
 /** supertest parser that keeps the body as a Buffer (zip downloads). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function binaryParser(res: any, callback: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   res.on('data', (chunk: Buffer) => chunks.push(chunk));

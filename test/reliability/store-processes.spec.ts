@@ -40,7 +40,7 @@ describe('JSON store across processes', () => {
     const acknowledged: string[] = [];
     let buffer = '';
     await new Promise<void>((resolve) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
         const lines = buffer.split('\n');
         buffer = lines.pop()!;
@@ -61,7 +61,7 @@ describe('JSON store across processes', () => {
     const child = spawn(process.execPath, [WRITER, file, '100000', 'x', 'sequential'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));
     expect(await run([file, '5', 'after'])).toBe(0);

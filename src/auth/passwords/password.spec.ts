@@ -1,10 +1,11 @@
 import { AppConfig } from '../../config/app-config';
 import { PasswordHasher } from './password-hasher';
 import { passwordProblem } from './password-policy';
+import prototypeUsers from '../../../test/fixtures/prototype-users.json';
 
 // Made with Python's hashlib, exactly as Werkzeug stores them (see test/fixtures/prototype-users.json).
-const PBKDF2 = require('../../../test/fixtures/prototype-users.json').users[0].password_hash as string;
-const SCRYPT = require('../../../test/fixtures/prototype-users.json').users[1].password_hash as string;
+const PBKDF2 = prototypeUsers.users[0].password_hash;
+const SCRYPT = prototypeUsers.users[1].password_hash;
 
 describe('PasswordHasher', () => {
   const hasher = new PasswordHasher({ bcryptCost: 4 } as AppConfig);

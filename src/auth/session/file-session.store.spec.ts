@@ -9,10 +9,10 @@ import { FileSessionStore } from './file-session.store';
 
 const get = (store: FileSessionStore, sid: string) =>
   new Promise<SessionData | null | undefined>((resolve, reject) =>
-    store.get(sid, (err, s) => (err ? reject(err) : resolve(s))),
+    store.get(sid, (err, s) => (err ? reject(asError(err)) : resolve(s))),
   );
 const set = (store: FileSessionStore, sid: string, sess: SessionData) =>
-  new Promise<void>((resolve, reject) => store.set(sid, sess, (err) => (err ? reject(err) : resolve())));
+  new Promise<void>((resolve, reject) => store.set(sid, sess, (err) => (err ? reject(asError(err)) : resolve())));
 
 describe('FileSessionStore', () => {
   let dir: string;
@@ -26,7 +26,7 @@ describe('FileSessionStore', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-sessions-'));
     clock = new ManualClock(new Date('2026-05-01T12:00:00Z'));
-    store = new FileSessionStore(new JsonStore({ ...config, dataDir: dir } as AppConfig), config, clock);
+    store = new FileSessionStore(new JsonStore({ ...config, dataDir: dir }), config, clock);
   });
   afterEach(() => {
     store.onModuleDestroy();
@@ -68,3 +68,7 @@ describe('FileSessionStore', () => {
     expect(await get(store, 'bye')).toBeNull();
   });
 });
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error('session store error');
+}

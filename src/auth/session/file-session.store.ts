@@ -63,7 +63,10 @@ export class FileSessionStore extends Store implements OnModuleDestroy {
   }
 
   override set(sid: string, sess: SessionData, callback?: Callback): void {
-    const entry: StoredSession = { sess: JSON.parse(JSON.stringify(sess)), expiresAt: this.expiryOf(sess) };
+    const entry: StoredSession = {
+      sess: JSON.parse(JSON.stringify(sess)) as SessionData,
+      expiresAt: this.expiryOf(sess),
+    };
     this.file
       .update((data) => {
         data.sessions[sid] = entry;

@@ -4,19 +4,21 @@ import { User } from '../users/user.model';
 /** Starts a logged-in session: new session id (no fixation), keeping the CSRF token across. */
 export async function startUserSession(req: Request, user: User, now: Date): Promise<void> {
   const csrfToken = req.session.csrfToken;
-  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    req.session.regenerate((err) => (err ? reject(toError(err)) : resolve())),
+  );
   req.session.userId = user.id;
   req.session.sessionVersion = user.sessionVersion;
   req.session.loginAt = now.getTime();
   req.session.lastSeenAt = now.getTime();
   if (csrfToken) req.session.csrfToken = csrfToken;
-  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(toError(err)) : resolve())));
 }
 
 /** Logout: the session is removed from the store; the request must end with a redirect. */
 export async function endSession(req: Request): Promise<void> {
   if (!req.session) return;
-  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(toError(err)) : resolve())));
 }
 
 /** A session that may no longer act for its user (expired, disabled, version bumped) stays anonymous. */
@@ -24,4 +26,8 @@ export function forgetUser(req: Request): void {
   delete req.session.userId;
   delete req.session.sessionVersion;
   delete req.session.loginAt;
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

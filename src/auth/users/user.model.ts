@@ -8,7 +8,8 @@ export interface UserRecord {
   username: string;
   /** bcrypt, or a Werkzeug pbkdf2/scrypt hash from the prototype (re-hashed at next login). */
   password_hash: string;
-  role: Role | string;
+  /** 'admin' or 'user'; anything else a hand-edited file holds reads as 'user'. */
+  role: string;
   created_at?: string;
   disabled?: boolean;
   invited_by?: string | null;

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JsonFile } from '../../storage/json-file';
 import { JsonStore } from '../../storage/json-store.service';
 import { assertObjectWithArray } from '../../storage/shapes';
-import { Role, User, UserRecord, UsersFile } from './user.model';
+import { User, UserRecord, UsersFile } from './user.model';
 
 export const USERS_FILE = 'users.json';
 
@@ -97,7 +97,7 @@ export function toUser(record: UserRecord): User {
   return {
     id: userIdOf(record),
     username: record.username,
-    role: (record.role === 'admin' ? 'admin' : 'user') as Role,
+    role: record.role === 'admin' ? 'admin' : 'user',
     createdAt: record.created_at ?? null,
     disabled: record.disabled === true,
     invitedBy: record.invited_by ?? null,

@@ -13,7 +13,7 @@ export class FormViewInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const options = this.reflector.get<FormViewOptions | undefined>(FORM_VIEW_KEY, context.getHandler());
-    if (options) context.switchToHttp().getRequest().formView = options;
+    if (options) context.switchToHttp().getRequest<{ formView?: FormViewOptions }>().formView = options;
     return next.handle();
   }
 }

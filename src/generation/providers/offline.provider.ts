@@ -130,11 +130,11 @@ export class OfflineProvider extends GenerationProvider {
   readonly name = 'offline';
   readonly model = 'offline-template-v1';
 
-  async generate(brief: GenerationBrief): Promise<GenerationResult> {
+  generate(brief: GenerationBrief): Promise<GenerationResult> {
     const context = analyse(brief.prompt);
     const drafts: Draft[] = [];
     for (let i = 0; i < brief.count; i++) drafts.push(renderDraft(context, i, brief.count));
-    return { drafts, usage: { ...emptyUsage(), drafts: drafts.length } };
+    return Promise.resolve({ drafts, usage: { ...emptyUsage(), drafts: drafts.length } });
   }
 }
 
