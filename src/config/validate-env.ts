@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppConfig, GenerationProviderName } from './app-config';
+import { AppConfig, GenerationProviderName, LogFormat } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -13,6 +13,16 @@ export class InvalidEnvError extends Error {
     super(`Invalid environment variable ${variable}=${JSON.stringify(value)}: expected ${accepts}`);
     this.name = 'InvalidEnvError';
   }
+}
+
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+
+/**
+ * LOG_FORMAT as the last-chance error line in main.ts reads it, before (or without) a valid
+ * environment: anything but a valid `json` means text, so the line that says what is wrong always prints.
+ */
+export function logFormatForFatalLine(env: Env): LogFormat {
+  return env.LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text';
 }
 
 /** Variables whose value must never be echoed, even in an error line. */
@@ -142,6 +152,7 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
       .filter(Boolean),
     sessionIdleMinutes: r.positive('SESSION_IDLE_MINUTES', 720, 60 * 24 * 365),
     sessionAbsoluteHours: r.positive('SESSION_ABSOLUTE_HOURS', 168, 24 * 365),
+    logFormat: r.oneOf<LogFormat>('LOG_FORMAT', 'text', LOG_FORMATS),
   };
   return config;
 }
