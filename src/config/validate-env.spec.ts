@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InvalidEnvError, logFormatForFatalLine, parseEnv } from './validate-env';
+import { configWarnings, InvalidEnvError, logFormatForFatalLine, parseEnv } from './validate-env';
 
 describe('parseEnv', () => {
   it('applies the SPEC §3 defaults to an empty environment', () => {
@@ -102,5 +102,14 @@ describe('parseEnv', () => {
     expect(logFormatForFatalLine({ LOG_FORMAT: 'Json ' })).toBe('json');
     expect(logFormatForFatalLine({ LOG_FORMAT: 'xml' })).toBe('text');
     expect(logFormatForFatalLine({})).toBe('text');
+  });
+
+  it('warns about BCRYPT_COST below 10, and only then', () => {
+    expect(configWarnings(parseEnv({ BCRYPT_COST: '9' }))).toEqual([
+      expect.stringMatching(/^BCRYPT_COST=9 is below 10/),
+    ]);
+    expect(configWarnings(parseEnv({ BCRYPT_COST: '4' }))).toHaveLength(1);
+    expect(configWarnings(parseEnv({ BCRYPT_COST: '10' }))).toEqual([]);
+    expect(configWarnings(parseEnv({}))).toEqual([]);
   });
 });

@@ -157,6 +157,24 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
   return config;
 }
 
+/** Below this bcrypt cost, start-up warns (SPEC §3): tests use 4, production should not. */
+export const BCRYPT_COST_WARN_BELOW = 10;
+
+/**
+ * Valid but risky settings, as one line each for the start-up log. Never includes a secret's value
+ * (only BCRYPT_COST's, which is not one).
+ */
+export function configWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.bcryptCost < BCRYPT_COST_WARN_BELOW) {
+    warnings.push(
+      `BCRYPT_COST=${config.bcryptCost} is below ${BCRYPT_COST_WARN_BELOW}: password hashes are quick to crack ` +
+        'if DATA_DIR leaks; use 10 or more (12 is the default) outside tests',
+    );
+  }
+  return warnings;
+}
+
 export function validateEnv(env: Env): { app: AppConfig } {
   return { app: parseEnv(env) };
 }

@@ -77,6 +77,10 @@ describe('LOG_FORMAT=json (node dist/main.js)', () => {
         }),
       );
       expect(lines).toContainEqual(expect.objectContaining({ context: 'Access', path: '/healthz', status: 200 }));
+      // the test servers run with BCRYPT_COST=4: warned once, by the single process or the cluster primary
+      expect(lines.filter((line) => line.context === 'Config')).toEqual([
+        expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^BCRYPT_COST=4 is below 10/) }),
+      ]);
       if ('WEB_CONCURRENCY' in env) {
         expect(lines).toContainEqual(
           expect.objectContaining({ context: 'Cluster', message: expect.stringMatching(/2 web workers/) }),
