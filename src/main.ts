@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const logger = new QuietLogger(config.logFormat);
   // Every Logger in the process writes through it, from the first line on (before Nest starts).
   Logger.overrideLogger(logger);
-  if (config.logFormat === 'json') logProcessEventsAsJson();
+  if (config.logFormat === 'json') logProcessEventsAsJson(logger);
   if (config.webConcurrency > 1 && cluster.isPrimary) {
     await startPrimary(config, logger);
   } else {
@@ -39,13 +39,16 @@ function preflight(): AppConfig {
 /**
  * LOG_FORMAT=json promises one JSON object per line: Node's own lines (process warnings, the stack of
  * an uncaught exception) go through the logger too. An uncaught exception still ends the process (1).
+ * The logger itself is called, not a `Logger`: those are buffered while Nest starts (`bufferLogs`),
+ * and the line must be out before the process exits.
  */
-function logProcessEventsAsJson(): void {
-  const logger = new Logger('Process');
+function logProcessEventsAsJson(logger: QuietLogger): void {
   process.removeAllListeners('warning');
-  process.on('warning', (warning) => logger.warn(`${warning.name}: ${warning.message}`));
-  process.on('uncaughtException', (error) => {
-    logger.error(`Uncaught exception: ${error.message}`, error.stack);
+  process.on('warning', (warning) => logger.warn(`${warning.name}: ${warning.message}`, 'Process'));
+  process.on('uncaughtException', (error: unknown) => {
+    Logger.flush(); // what Nest buffered while starting, first
+    if (error instanceof Error) logger.error(`Uncaught exception: ${error.message}`, error.stack, 'Process');
+    else logger.error(`Uncaught exception: ${String(error)}`, 'Process');
     process.exit(1);
   });
 }

@@ -114,6 +114,24 @@ describe('LOG_FORMAT=json (node dist/main.js)', () => {
     );
   });
 
+  it("Node's own lines are JSON too: a process warning, and an uncaught exception (which still exits 1)", () => {
+    const preload = path.join(__dirname, '..', 'fixtures', 'crash-on-start.js');
+    const result = start({ LOG_FORMAT: 'json', NODE_OPTIONS: `--require ${preload}` });
+    expect(result.status).toBe(1);
+    const lines = [...parseLines(result.stdout), ...parseLines(result.stderr)];
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', context: 'Process', message: 'Warning: a deliberate warning' }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        context: 'Process',
+        message: 'Uncaught exception: deliberate crash',
+        stack: expect.stringContaining('crash-on-start.js'),
+      }),
+    );
+  });
+
   it('an invalid LOG_FORMAT stops start-up with one plain line naming it', () => {
     const result = start({ LOG_FORMAT: 'xml' });
     expect(result.status).toBe(1);
