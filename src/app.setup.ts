@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import * as path from 'node:path';
 import { SessionMiddleware } from './auth/session/session.middleware';
 import { sendError } from './common/filters/error-page';
+import { accessLog } from './common/logging/access-log.middleware';
 import { AppConfig } from './config/app-config';
 import { configureViews } from './common/view-engine';
 
@@ -18,6 +19,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
+  app.use(accessLog()); // first: every response is logged, whoever answers it
   app.use(
     helmet({
       contentSecurityPolicy: {

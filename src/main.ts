@@ -8,8 +8,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { configureApp } from './app.setup';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { InvalidEnvError, parseEnv } from './config/validate-env';
-import { QuietLogger } from './common/quiet-logger';
+import { InvalidEnvError, logFormatForFatalLine, parseEnv } from './config/validate-env';
+import { jsonLogLine, QuietLogger } from './common/logging/quiet-logger';
 import { CorruptDataFileError } from './storage/store-errors';
 
 /**
@@ -19,10 +19,14 @@ import { CorruptDataFileError } from './storage/store-errors';
  */
 async function main(): Promise<void> {
   const config = preflight();
+  const logger = new QuietLogger(config.logFormat);
+  // Every Logger in the process writes through it, from the first line on (before Nest starts).
+  Logger.overrideLogger(logger);
+  if (config.logFormat === 'json') logProcessEventsAsJson(logger);
   if (config.webConcurrency > 1 && cluster.isPrimary) {
-    await startPrimary(config);
+    await startPrimary(config, logger);
   } else {
-    await startWeb();
+    await startWeb(logger);
   }
 }
 
@@ -32,12 +36,29 @@ function preflight(): AppConfig {
   return parseEnv(process.env);
 }
 
-async function startWeb(): Promise<void> {
+/**
+ * LOG_FORMAT=json promises one JSON object per line: Node's own lines (process warnings, the stack of
+ * an uncaught exception) go through the logger too. An uncaught exception still ends the process (1).
+ * The logger itself is called, not a `Logger`: those are buffered while Nest starts (`bufferLogs`),
+ * and the line must be out before the process exits.
+ */
+function logProcessEventsAsJson(logger: QuietLogger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn(`${warning.name}: ${warning.message}`, 'Process'));
+  process.on('uncaughtException', (error: unknown) => {
+    Logger.flush(); // what Nest buffered while starting, first
+    if (error instanceof Error) logger.error(`Uncaught exception: ${error.message}`, error.stack, 'Process');
+    else logger.error(`Uncaught exception: ${String(error)}`, 'Process');
+    process.exit(1);
+  });
+}
+
+async function startWeb(logger: QuietLogger): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     bodyParser: false,
     bufferLogs: true,
     abortOnError: false,
-    logger: new QuietLogger(),
+    logger,
   });
   configureApp(app);
   const config = app.get(AppConfig);
@@ -47,14 +68,14 @@ async function startWeb(): Promise<void> {
   }
 }
 
-async function startPrimary(config: AppConfig): Promise<void> {
+async function startPrimary(config: AppConfig, appLogger: QuietLogger): Promise<void> {
   const logger = new Logger('Cluster');
   // One setup token for every worker (each would otherwise invent its own).
   process.env.GATEHOUSE_GENERATED_SETUP_TOKEN ??= randomBytes(24).toString('base64url');
   process.env.GATEHOUSE_ROLE = 'runner';
   const runner = await NestFactory.createApplicationContext(AppModule.forRoot(), {
     abortOnError: false,
-    logger: new QuietLogger(),
+    logger: appLogger,
   });
   runner.enableShutdownHooks();
 
@@ -80,7 +101,9 @@ async function startPrimary(config: AppConfig): Promise<void> {
 
 main().catch((error: unknown) => {
   // One clear line for the operator: bad configuration or a corrupt data file.
+  // Printed before (or without) a valid environment: LOG_FORMAT is read leniently here.
   const known = error instanceof InvalidEnvError || error instanceof CorruptDataFileError;
-  console.error(`Gatehouse cannot start: ${known || error instanceof Error ? error.message : String(error)}`);
+  const message = `Gatehouse cannot start: ${known || error instanceof Error ? error.message : String(error)}`;
+  console.error(logFormatForFatalLine(process.env) === 'json' ? jsonLogLine('fatal', 'Gatehouse', message) : message);
   process.exit(1);
 });

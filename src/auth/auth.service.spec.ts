@@ -61,6 +61,14 @@ describe('AuthService.login', () => {
     expect(m.usersService.recordLogin).toHaveBeenCalledWith('id-alice', '$2b$new');
   });
 
+  it('keeps a legacy hash of a password over 72 bytes (bcrypt would cut it, and it could never log in again)', async () => {
+    const m = setup({ credentials: { user: alice, passwordHash: 'pbkdf2:sha256:1$s$00' } });
+    m.hasher.needsRehash.mockReturnValue(true);
+    await m.service.login('alice', 'p'.repeat(73), 'ip');
+    expect(m.hasher.hash).not.toHaveBeenCalled();
+    expect(m.usersService.recordLogin).toHaveBeenCalledWith('id-alice', undefined);
+  });
+
   it('checks unknown usernames against the dummy hash (no timing shortcut) and fails generically', async () => {
     const m = setup({ credentials: undefined });
     await expect(m.service.login('ghost', 'pw', 'ip')).rejects.toThrow(LoginFailedError);

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { LoginFailedError, TooManyAttemptsError } from './auth-errors';
 import { PasswordHasher } from './passwords/password-hasher';
+import { fitsBcrypt } from './passwords/password-policy';
 import { RateLimiter } from './throttling/rate-limiter.service';
 import { User } from './users/user.model';
 import { UsersRepository } from './users/users.repository';
@@ -40,7 +41,11 @@ export class AuthService {
       throw new LoginFailedError();
     }
 
-    const rehash = this.hasher.needsRehash(credentials.passwordHash) ? await this.hasher.hash(password) : undefined;
+    // A prototype (Werkzeug) hash of a password over 72 bytes stays as it is: bcrypt would cut it.
+    const rehash =
+      this.hasher.needsRehash(credentials.passwordHash) && fitsBcrypt(password)
+        ? await this.hasher.hash(password)
+        : undefined;
     await this.usersService.recordLogin(credentials.user.id, rehash);
     await this.limiter.reset(userKey);
     await this.audit.record('login.success', { actor: credentials.user.username, ip, rehashed: !!rehash });

@@ -61,3 +61,43 @@ describe('parseCliArgs', () => {
     expect((error as Error).message).toContain(message);
   });
 });
+
+describe('parseCliArgs on commander', () => {
+  it.each([
+    [['-h'], { name: 'help' }],
+    [['help', 'create-admin', '--anything'], { name: 'help' }],
+    [['reset-password', '--', '-dash'], { name: 'reset-password', username: '-dash' }],
+  ])('parses %j', (argv, expected) => {
+    expect(parseCliArgs(argv)).toEqual(expected);
+  });
+
+  it.each([
+    [['--frobnicate'], 'Unknown command: --frobnicate'],
+    [['create-admin', '--help'], "create-admin: Unknown option '--help'"],
+    [['list-users', '--json', 'extra'], 'list-users: unexpected argument extra'],
+  ])('refuses %j with the same wording as before', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(new CliUsageError(message));
+  });
+
+  it('never prints or exits by itself: runCli owns the output and the exit code', () => {
+    const exit = jest.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      for (const argv of [[], ['--help'], ['nope'], ['mint-invite', '--role'], ['create-admin']]) {
+        try {
+          parseCliArgs(argv);
+        } catch {
+          // usage errors are the point here
+        }
+      }
+      expect(exit).not.toHaveBeenCalled();
+      expect(out).not.toHaveBeenCalled();
+      expect(err).not.toHaveBeenCalled();
+    } finally {
+      exit.mockRestore();
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { CliUsageError } from './cli-errors';
 
 export type CliCommand =
@@ -39,72 +39,100 @@ Commands:
 
 Exit codes: 0 done, 1 refused (reason on stderr), 2 usage error.`;
 
-/** Parses `argv` (without node and the script). Throws CliUsageError for anything malformed. */
-export function parseCliArgs(argv: string[]): CliCommand {
-  const [name, ...rest] = argv;
-  switch (name) {
-    case undefined:
-      throw new CliUsageError('No command given.');
-    case 'help':
-    case '--help':
-    case '-h':
-      return { name: 'help' };
-    case 'create-admin':
-    case 'reset-password':
-    case 'disable-user':
-    case 'enable-user':
-      return { name, username: onePositional(name, rest, '<username>') };
-    case 'list-users': {
-      const { values } = parse(name, rest, { json: { type: 'boolean' } }, 0);
-      return { name, json: values.json === true };
-    }
-    case 'mint-invite': {
-      const { values } = parse(
-        name,
-        rest,
-        {
-          role: { type: 'string' },
-          note: { type: 'string' },
-          'max-uses': { type: 'string' },
-          'expires-in-days': { type: 'string' },
-          code: { type: 'string' },
-        },
-        0,
-      );
-      return {
-        name,
-        role: values.role as string | undefined,
-        note: values.note as string | undefined,
-        maxUses: values['max-uses'] as string | undefined,
-        expiresInDays: values['expires-in-days'] as string | undefined,
-        code: values.code as string | undefined,
-      };
-    }
-    default:
-      throw new CliUsageError(`Unknown command: ${name}`);
-  }
+const USERNAME_COMMANDS = ['create-admin', 'reset-password', 'disable-user', 'enable-user'] as const;
+
+interface MintInviteOptions {
+  role?: string;
+  note?: string;
+  maxUses?: string;
+  expiresInDays?: string;
+  code?: string;
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
-
-function parse(command: string, args: string[], options: OptionSpec, positionals: number, label = 'argument') {
-  let parsed: ReturnType<typeof parseArgs>;
+/**
+ * Parses `argv` (without node and the script) with commander. Throws CliUsageError for anything
+ * malformed. Commander never prints or exits here: runCli decides what the operator sees (USAGE is
+ * hand-written, so commander's generated help is not used) and which exit code the process gets.
+ */
+export function parseCliArgs(argv: string[]): CliCommand {
+  let parsed: CliCommand | undefined;
+  let subcommand: Command | undefined;
+  const program = cliProgram((command) => (parsed = command));
+  program.hook('preSubcommand', (_program, chosen) => {
+    subcommand = chosen;
+  });
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    program.parse(argv, { from: 'user' });
   } catch (error) {
-    throw new CliUsageError(`${command}: ${(error as Error).message}`);
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed') return { name: 'help' };
+    throw new CliUsageError(usageMessage(error, argv, subcommand));
   }
-  if (parsed.positionals.length !== positionals) {
-    throw new CliUsageError(
-      positionals === 0
-        ? `${command}: unexpected argument ${parsed.positionals[0]}`
-        : `${command}: expected exactly one ${label}`,
-    );
-  }
+  if (!parsed) throw new CliUsageError('No command given.');
   return parsed;
 }
 
-function onePositional(command: string, args: string[], label: string): string {
-  const { positionals } = parse(command, args, {}, 1, label);
-  return positionals[0];
+/** A fresh program per parse (commander keeps option values on the command objects). */
+function cliProgram(found: (command: CliCommand) => void): Command {
+  const program = new Command('cli')
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: () => undefined })
+    .showSuggestionAfterError(false)
+    .helpCommand(false)
+    .helpOption('-h, --help');
+
+  // `help` ignores whatever follows it, as before.
+  subcommand(program, 'help')
+    .allowExcessArguments()
+    .allowUnknownOption()
+    .action(() => found({ name: 'help' }));
+
+  for (const name of USERNAME_COMMANDS) {
+    subcommand(program, name)
+      .argument('<username>')
+      .action((username: string) => found({ name, username }));
+  }
+
+  subcommand(program, 'list-users')
+    .option('--json')
+    .action((options: { json?: boolean }) => found({ name: 'list-users', json: options.json === true }));
+
+  subcommand(program, 'mint-invite')
+    .option('--role <value>')
+    .option('--note <value>')
+    .option('--max-uses <value>')
+    .option('--expires-in-days <value>')
+    .option('--code <value>')
+    .action((options: MintInviteOptions) => found({ name: 'mint-invite', ...options }));
+
+  return program;
+}
+
+/** Subcommands take no --help of their own (`create-admin --help` is a usage error, as before). */
+function subcommand(program: Command, name: string): Command {
+  return program.command(name).helpOption(false);
+}
+
+/** Commander's errors, reworded as the CLI has always worded them. */
+function usageMessage(error: CommanderError, argv: string[], command: Command | undefined): string {
+  if (!command) return argv.length === 0 ? 'No command given.' : `Unknown command: ${argv[0]}`;
+  const name = command.name();
+  switch (error.code) {
+    case 'commander.missingArgument':
+    case 'commander.excessArguments': {
+      const expected = command.registeredArguments.length;
+      if (expected === 0) return `${name}: unexpected argument ${command.args[0]}`;
+      return `${name}: expected exactly one <${command.registeredArguments[0].name()}>`;
+    }
+    case 'commander.unknownOption': {
+      const flag = /'(.*)'/.exec(error.message)?.[1] ?? '';
+      const known = command.options.find((option) => flag.startsWith(`${option.long}=`));
+      if (known && !known.required && !known.optional)
+        return `${name}: Option '${known.long}' does not take an argument`;
+      return `${name}: Unknown option '${flag}'`;
+    }
+    default:
+      // e.g. "error: option '--role <value>' argument missing"
+      return `${name}: ${error.message.replace(/^error: (.)/, (_, first: string) => first.toUpperCase())}`;
+  }
 }

@@ -1,6 +1,7 @@
 /** The typed, validated environment every module reads (SPEC §3). Built once at boot by `validateEnv`. */
 export type CookieSecure = 'auto' | boolean;
 export type GenerationProviderName = 'offline' | 'openai';
+export type LogFormat = 'text' | 'json';
 
 export class AppConfig {
   nodeEnv: string;
@@ -34,4 +35,6 @@ export class AppConfig {
   qcBannedTerms: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** `json`: every log line is one JSON object (time, level, context, message). */
+  logFormat: LogFormat;
 }

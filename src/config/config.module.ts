@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule, ConfigService } from '@nestjs/config';
 import { AppConfig } from './app-config';
+import { ConfigWarnings } from './config-warnings.service';
 import { validateEnv } from './validate-env';
 
 /**
@@ -26,6 +27,7 @@ export class ConfigModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService) => config.get<AppConfig>('app'),
         },
+        ConfigWarnings,
       ],
       exports: [AppConfig],
     };

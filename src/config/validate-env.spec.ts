@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InvalidEnvError, parseEnv } from './validate-env';
+import { configWarnings, InvalidEnvError, logFormatForFatalLine, parseEnv } from './validate-env';
 
 describe('parseEnv', () => {
   it('applies the SPEC §3 defaults to an empty environment', () => {
@@ -61,6 +61,8 @@ describe('parseEnv', () => {
     ['SESSION_SECRET', 'short'],
     ['OPENAI_BASE_URL', 'not a url'],
     ['ADMIN_SETUP_TOKEN', 'tiny'],
+    ['LOG_FORMAT', 'xml'],
+    ['LOG_FORMAT', 'pretty'],
   ];
 
   it.each(invalid)('refuses %s=%s with one line naming the variable', (name, value) => {
@@ -83,5 +85,31 @@ describe('parseEnv', () => {
   it('never echoes a secret value in its error', () => {
     expect(() => parseEnv({ SESSION_SECRET: 'hunter2' })).toThrow(/SESSION_SECRET="<hidden>"/);
     expect(() => parseEnv({ SESSION_SECRET: 'hunter2' })).not.toThrow(/hunter2/);
+  });
+
+  it('reads LOG_FORMAT: text by default, text or json in any case', () => {
+    expect(parseEnv({}).logFormat).toBe('text');
+    expect(parseEnv({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(parseEnv({ LOG_FORMAT: ' JSON ' }).logFormat).toBe('json');
+    expect(parseEnv({ LOG_FORMAT: 'text' }).logFormat).toBe('text');
+    expect(() => parseEnv({ LOG_FORMAT: 'xml' })).toThrow(
+      'Invalid environment variable LOG_FORMAT="xml": expected one of text, json',
+    );
+  });
+
+  it('the last-chance error line reads LOG_FORMAT leniently: anything but json is text', () => {
+    expect(logFormatForFatalLine({ LOG_FORMAT: 'json' })).toBe('json');
+    expect(logFormatForFatalLine({ LOG_FORMAT: 'Json ' })).toBe('json');
+    expect(logFormatForFatalLine({ LOG_FORMAT: 'xml' })).toBe('text');
+    expect(logFormatForFatalLine({})).toBe('text');
+  });
+
+  it('warns about BCRYPT_COST below 10, and only then', () => {
+    expect(configWarnings(parseEnv({ BCRYPT_COST: '9' }))).toEqual([
+      expect.stringMatching(/^BCRYPT_COST=9 is below 10/),
+    ]);
+    expect(configWarnings(parseEnv({ BCRYPT_COST: '4' }))).toHaveLength(1);
+    expect(configWarnings(parseEnv({ BCRYPT_COST: '10' }))).toEqual([]);
+    expect(configWarnings(parseEnv({}))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppConfig, GenerationProviderName } from './app-config';
+import { AppConfig, GenerationProviderName, LogFormat } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -13,6 +13,16 @@ export class InvalidEnvError extends Error {
     super(`Invalid environment variable ${variable}=${JSON.stringify(value)}: expected ${accepts}`);
     this.name = 'InvalidEnvError';
   }
+}
+
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+
+/**
+ * LOG_FORMAT as the last-chance error line in main.ts reads it, before (or without) a valid
+ * environment: anything but a valid `json` means text, so the line that says what is wrong always prints.
+ */
+export function logFormatForFatalLine(env: Env): LogFormat {
+  return env.LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text';
 }
 
 /** Variables whose value must never be echoed, even in an error line. */
@@ -142,8 +152,27 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
       .filter(Boolean),
     sessionIdleMinutes: r.positive('SESSION_IDLE_MINUTES', 720, 60 * 24 * 365),
     sessionAbsoluteHours: r.positive('SESSION_ABSOLUTE_HOURS', 168, 24 * 365),
+    logFormat: r.oneOf<LogFormat>('LOG_FORMAT', 'text', LOG_FORMATS),
   };
   return config;
+}
+
+/** Below this bcrypt cost, start-up warns (SPEC §3): tests use 4, production should not. */
+export const BCRYPT_COST_WARN_BELOW = 10;
+
+/**
+ * Valid but risky settings, as one line each for the start-up log. Never includes a secret's value
+ * (only BCRYPT_COST's, which is not one).
+ */
+export function configWarnings(config: AppConfig): string[] {
+  const warnings: string[] = [];
+  if (config.bcryptCost < BCRYPT_COST_WARN_BELOW) {
+    warnings.push(
+      `BCRYPT_COST=${config.bcryptCost} is below ${BCRYPT_COST_WARN_BELOW}: password hashes are quick to crack ` +
+        'if DATA_DIR leaks; use 10 or more (12 is the default) outside tests',
+    );
+  }
+  return warnings;
 }
 
 export function validateEnv(env: Env): { app: AppConfig } {

@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { JsonStore } from './json-store.service';
+import { StoreHealth } from './store-health.service';
 
 @Global()
 @Module({
-  providers: [JsonStore],
-  exports: [JsonStore],
+  providers: [JsonStore, StoreHealth],
+  exports: [JsonStore, StoreHealth],
 })
 export class StorageModule {}

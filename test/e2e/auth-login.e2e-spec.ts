@@ -6,8 +6,10 @@ import {
   csrfFrom,
   loginAs,
   loginCookie,
+  mintInvite,
   newAgent,
   readJson,
+  register,
   rmDataDir,
   sessionCookie,
   setupAdmin,
@@ -192,4 +194,39 @@ describe('session timeouts (e2e)', () => {
       rmDataDir(t.dataDir);
     }
   });
+});
+
+describe("passwords at bcrypt's 72-byte limit (e2e)", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+    rmDataDir(t.dataDir);
+  });
+
+  async function loginStatus(username: string, password: string): Promise<number> {
+    const { agent, csrf } = await newAgent(t);
+    const res = await agent.post('/login').type('form').send({ username, password, _csrf: csrf });
+    return res.status;
+  }
+
+  it.each([
+    ['ascii', 'a'.repeat(36) + 'b'.repeat(36)],
+    ['multi-byte', '€'.repeat(24)],
+  ])(
+    'a registered 72-byte (%s) password logs in; with anything appended it does not (SPEC §5)',
+    async (_, password) => {
+      expect(Buffer.byteLength(password, 'utf8')).toBe(72);
+      const username = `limit-${password.length}`;
+      const { res } = await register(t, username, password, await mintInvite(t));
+      expect(res.status).toBe(303);
+
+      expect(await loginStatus(username, `${password}x`)).toBe(401); // bcrypt alone would ignore the 73rd byte
+      expect(await loginStatus(username, `${password}${'x'.repeat(100)}`)).toBe(401);
+      expect(await loginStatus(username, password)).toBe(303);
+    },
+  );
 });

@@ -8,6 +8,9 @@ export interface ServerProcess {
   port: number;
   child: ChildProcess;
   output: () => string;
+  /** Each stream on its own (output() interleaves them), e.g. to parse every line. */
+  stdout: () => string;
+  stderr: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -44,8 +47,16 @@ export async function startServer(dataDir: string, env: Record<string, string> =
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (d) => (output += d.toString()));
-  child.stderr.on('data', (d) => (output += d.toString()));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    output += d.toString();
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d) => {
+    output += d.toString();
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
@@ -68,6 +79,8 @@ export async function startServer(dataDir: string, env: Record<string, string> =
     port,
     child,
     output: () => output,
+    stdout: () => stdout,
+    stderr: () => stderr,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);
       return exited;

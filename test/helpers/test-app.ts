@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
@@ -21,6 +22,8 @@ export interface TestAppOptions {
   dataDir?: string;
   /** Write these files into DATA_DIR before start (e.g. prototype users.json). */
   files?: Record<string, string>;
+  /** Where the app's log goes (e.g. a CaptureLogger); tests are silent by default. */
+  logger?: LoggerService;
 }
 
 /** Fast defaults for tests: cheap bcrypt, a fixed setup token, no .env file. */
@@ -52,7 +55,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       .overrideProvider(Clock)
       .useValue(clock)
       .compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      bodyParser: false,
+      logger: options.logger ?? false,
+    });
     configureApp(app);
     await app.init();
     return {
@@ -106,6 +112,7 @@ const GATEHOUSE_VARS = [
   'GENERATION_DAILY_DRAFTS',
   'SESSION_IDLE_MINUTES',
   'SESSION_ABSOLUTE_HOURS',
+  'LOG_FORMAT',
 ];
 
 export function rmDataDir(dir: string): void {

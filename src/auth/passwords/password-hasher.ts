@@ -4,6 +4,7 @@ import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { AppConfig } from '../../config/app-config';
+import { fitsBcrypt } from './password-policy';
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
@@ -64,7 +65,13 @@ export class PasswordHasher {
   }
 
   async verify(password: string, storedHash: string): Promise<boolean> {
-    if (storedHash.startsWith('$2')) return hashing.run(() => bcrypt.compare(password, storedHash));
+    if (storedHash.startsWith('$2')) {
+      const matches = await hashing.run(() => bcrypt.compare(password, storedHash));
+      // bcrypt ignores every byte past the 72nd, so `<registered password>x` would match (SPEC §5: a
+      // longer password never matches). The comparison still runs first, at the hash's own cost, so a
+      // too-long password takes as long as any other: its length is no timing oracle.
+      return matches && fitsBcrypt(password);
+    }
     if (storedHash.startsWith('pbkdf2:')) return hashing.run(() => verifyWerkzeugPbkdf2(password, storedHash));
     if (storedHash.startsWith('scrypt:')) return hashing.run(() => verifyWerkzeugScrypt(password, storedHash));
     return false;

@@ -1,7 +1,14 @@
+import * as bcrypt from 'bcrypt';
 import { AppConfig } from '../../config/app-config';
 import { PasswordHasher } from './password-hasher';
 import { passwordProblem } from './password-policy';
 import prototypeUsers from '../../../test/fixtures/prototype-users.json';
+
+// The real bcrypt, with compare observable (a namespace import cannot be spied on).
+jest.mock('bcrypt', () => {
+  const actual = jest.requireActual<typeof import('bcrypt')>('bcrypt');
+  return { ...actual, compare: jest.fn((data: string, hash: string): Promise<boolean> => actual.compare(data, hash)) };
+});
 
 // Made with Python's hashlib, exactly as Werkzeug stores them (see test/fixtures/prototype-users.json).
 const PBKDF2 = prototypeUsers.users[0].password_hash;
@@ -43,6 +50,24 @@ describe('PasswordHasher', () => {
     expect(hasher.needsRehash(await hasher.hash('x'.repeat(10)))).toBe(false);
     const stronger = new PasswordHasher({ bcryptCost: 5 } as AppConfig);
     expect(stronger.needsRehash(await hasher.hash('x'.repeat(10)))).toBe(true);
+  });
+
+  it('a password over 72 bytes never matches, though bcrypt alone would say yes (SPEC §5)', async () => {
+    for (const password of ['p'.repeat(72), '€'.repeat(24)]) {
+      const hash = await hasher.hash(password);
+      expect(await hasher.verify(password, hash)).toBe(true);
+      expect(await bcrypt.compare(`${password}x`, hash)).toBe(true); // bcrypt ignores the 73rd byte
+      expect(await hasher.verify(`${password}x`, hash)).toBe(false);
+      expect(await hasher.verify(`${password}${'x'.repeat(1000)}`, hash)).toBe(false);
+    }
+  });
+
+  it('a too-long password still costs a full comparison (its length is no timing oracle)', async () => {
+    const hash = await hasher.hash('q'.repeat(72));
+    const compare = jest.mocked(bcrypt.compare);
+    compare.mockClear();
+    expect(await hasher.verify(`${'q'.repeat(72)}x`, hash)).toBe(false);
+    expect(compare).toHaveBeenCalledWith(`${'q'.repeat(72)}x`, hash);
   });
 
   it('the dummy check always fails but really runs bcrypt', async () => {

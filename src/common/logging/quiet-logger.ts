@@ -1,0 +1,85 @@
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import type { LogFormat } from '../../config/app-config';
+
+/** Nest's start-up chatter (every module and route) hides the lines an operator needs: drop it. */
+const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+/** The context of a line logged without one. */
+export const DEFAULT_LOG_CONTEXT = 'Gatehouse';
+
+export type LogFields = Record<string, string | number | boolean>;
+
+/**
+ * A log message that also carries machine-readable fields (the access log's method, path, status...):
+ * a JSON line gets them as keys next to `message`; a text line shows only the text.
+ */
+export class StructuredMessage {
+  constructor(
+    readonly text: string,
+    readonly fields: LogFields,
+  ) {}
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * One JSON log line's object: `time` (ISO 8601), `level` (`info` for Nest's `log`), `context`,
+ * `message`, then any structured fields, the pid and an error's stack. Shared by the logger and the
+ * last-chance error line in main.ts, so both look the same to a log shipper.
+ */
+export function jsonLogRecord(
+  level: LogLevel,
+  context: string | undefined,
+  message: unknown,
+  stack?: unknown,
+): Record<string, unknown> {
+  const record: Record<string, unknown> = {
+    time: new Date().toISOString(),
+    level: level === 'log' ? 'info' : level,
+    context: context || DEFAULT_LOG_CONTEXT,
+    message: message instanceof StructuredMessage ? message.text : message,
+  };
+  if (message instanceof StructuredMessage) {
+    for (const [key, value] of Object.entries(message.fields)) if (!(key in record)) record[key] = value;
+  }
+  record.pid = process.pid;
+  if (stack) record.stack = stack;
+  return record;
+}
+
+export function jsonLogLine(level: LogLevel, context: string | undefined, message: unknown): string {
+  return JSON.stringify(jsonLogRecord(level, context, message));
+}
+
+/**
+ * The process's logger: Nest's ConsoleLogger, as text (the default) or one JSON object per line
+ * (LOG_FORMAT=json, Nest's own `json` mode with `time`, `level`, `context` and `message` keys).
+ */
+export class QuietLogger extends ConsoleLogger {
+  constructor(format: LogFormat = 'text') {
+    super({ json: format === 'json' });
+  }
+
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && CHATTY_CONTEXTS.has(context)) return;
+    super.log(message, ...rest);
+  }
+
+  /** Nest's JSON printer, with our record (Nest's own has `timestamp` in ms and no `time`). */
+  protected override printAsJson(
+    message: unknown,
+    options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown },
+  ): void {
+    const line = this.stringifyJsonLogObject(
+      jsonLogRecord(options.logLevel, options.context, message, options.errorStack),
+    );
+    process[options.writeStreamType ?? 'stdout'].write(`${line}\n`);
+  }
+
+  protected override stringifyMessage(message: unknown, logLevel: LogLevel): string {
+    return super.stringifyMessage(message instanceof StructuredMessage ? message.text : message, logLevel) as string;
+  }
+}
