@@ -1,6 +1,7 @@
 /** The typed, validated environment every module reads (SPEC §3). Built once at boot by `validateEnv`. */
 export type CookieSecure = 'auto' | boolean;
 export type GenerationProviderName = 'offline' | 'openai';
+export type StoreKind = 'files' | 'postgres';
 
 export class AppConfig {
   nodeEnv: string;
@@ -34,4 +35,10 @@ export class AppConfig {
   qcBannedTerms: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** Where every repository keeps its data (SPEC §9). */
+  store: StoreKind;
+  /** Set when `store` is 'postgres' (validated as a postgres:// URL). Holds a password: never log it. */
+  databaseUrl?: string;
+  /** Connections per process in the PostgreSQL pool. */
+  databasePoolSize: number;
 }
