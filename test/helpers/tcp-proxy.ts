@@ -50,6 +50,11 @@ export class TcpProxy {
     this.dropAll();
   }
 
+  /** Relays new connections again but leaves the frozen ones frozen (a client must give up on them itself). */
+  relayNewOnly(): void {
+    this.swallowing = false;
+  }
+
   async close(): Promise<void> {
     this.dropAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

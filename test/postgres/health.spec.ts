@@ -84,4 +84,25 @@ describe('PgStoreHealth', () => {
       await testDb.drop();
     }
   });
+
+  it('gives up on a connection that stopped answering instead of keeping it (a pool of one recovers)', async () => {
+    const testDb = await createTestDatabase();
+    const server = new URL(testServerUrl());
+    const proxy = await TcpProxy.start(server.hostname, Number(server.port));
+    const db = new Database({ url: proxy.urlFor(testDb.url), poolSize: 1 });
+    const health = new PgStoreHealth(db);
+    try {
+      expect(await health.check()).toBe(true);
+      proxy.blackhole();
+      expect(await health.check()).toBe(false);
+      // The frozen connection is never answered: were it still held, the only slot would stay taken.
+      proxy.relayNewOnly();
+      expect(await until(() => health.check(), true, 3000)).toBeLessThan(3000);
+    } finally {
+      proxy.restore();
+      await db.close();
+      await proxy.close();
+      await testDb.drop();
+    }
+  });
 });
