@@ -39,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'src/**/*.spec.ts'],
+    files: ['test/**/*.ts', 'src/**/*.spec.ts', 'src/**/*.pg-spec.ts'],
     rules: {
       // supertest's res.body and JSON.parse are `any` by design; the tests check their shape with expect().
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -1,4 +1,9 @@
-/** Test tiers: unit specs next to the code, e2e over real HTTP, reliability (processes, crashes), browser (Chromium). */
+/**
+ * Test tiers: unit specs next to the code, e2e over real HTTP, reliability (processes, crashes), browser
+ * (Chromium), and postgres: code that needs a PostgreSQL server (`*.pg-spec.ts` next to the code, and
+ * test/postgres/). Its globalSetup starts one embedded server (or uses TEST_DATABASE_URL) only when
+ * one of its tests is selected.
+ */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] };
 const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -13,6 +18,13 @@ module.exports = {
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...common, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.spec.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'postgres',
+      testMatch: ['<rootDir>/src/**/*.pg-spec.ts', '<rootDir>/test/postgres/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/postgres/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/postgres/global-teardown.mjs',
+    },
   ],
   testTimeout: 60000,
 };

@@ -2,6 +2,7 @@
 export type CookieSecure = 'auto' | boolean;
 export type GenerationProviderName = 'offline' | 'openai';
 export type LogFormat = 'text' | 'json';
+export type StoreKind = 'files' | 'postgres';
 
 export class AppConfig {
   nodeEnv: string;
@@ -37,4 +38,10 @@ export class AppConfig {
   sessionAbsoluteHours: number;
   /** `json`: every log line is one JSON object (time, level, context, message). */
   logFormat: LogFormat;
+  /** Where every repository keeps its data (SPEC §9). */
+  store: StoreKind;
+  /** Set when `store` is 'postgres' (validated as a postgres:// URL). Holds a password: never log it. */
+  databaseUrl?: string;
+  /** Connections per process in the PostgreSQL pool. */
+  databasePoolSize: number;
 }

@@ -22,8 +22,11 @@ describe('parseEnv', () => {
       generationDailyDrafts: 50,
       sessionIdleMinutes: 720,
       sessionAbsoluteHours: 168,
+      store: 'files',
+      databasePoolSize: 10,
     });
     expect(config.sessionSecret).toBeUndefined();
+    expect(config.databaseUrl).toBeUndefined();
   });
 
   it('picks the openai provider when a key is set', () => {
@@ -63,6 +66,10 @@ describe('parseEnv', () => {
     ['ADMIN_SETUP_TOKEN', 'tiny'],
     ['LOG_FORMAT', 'xml'],
     ['LOG_FORMAT', 'pretty'],
+    ['STORE', 'mysql'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_POOL_SIZE', '1001'],
+    ['DATABASE_POOL_SIZE', 'ten'],
   ];
 
   it.each(invalid)('refuses %s=%s with one line naming the variable', (name, value) => {
@@ -111,5 +118,44 @@ describe('parseEnv', () => {
     expect(configWarnings(parseEnv({ BCRYPT_COST: '4' }))).toHaveLength(1);
     expect(configWarnings(parseEnv({ BCRYPT_COST: '10' }))).toEqual([]);
     expect(configWarnings(parseEnv({}))).toEqual([]);
+  });
+
+  describe('STORE and the database settings', () => {
+    const url = 'postgres://gatehouse:s3cret-pw@db.internal:5433/gatehouse';
+
+    it('reads STORE=postgres with its URL and pool size', () => {
+      const config = parseEnv({ STORE: 'postgres', DATABASE_URL: url, DATABASE_POOL_SIZE: '25' });
+      expect(config).toMatchObject({ store: 'postgres', databaseUrl: url, databasePoolSize: 25 });
+      expect(parseEnv({ STORE: 'Postgres', DATABASE_URL: 'postgresql://db/gh' }).databaseUrl).toBe(
+        'postgresql://db/gh',
+      );
+    });
+
+    it('refuses STORE=postgres without DATABASE_URL, naming it in one line', () => {
+      let error: unknown;
+      try {
+        parseEnv({ STORE: 'postgres' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InvalidEnvError);
+      expect((error as InvalidEnvError).variable).toBe('DATABASE_URL');
+      expect((error as Error).message).toMatch(/^Missing environment variable DATABASE_URL: .*STORE=postgres/);
+      expect((error as Error).message).not.toContain('\n');
+    });
+
+    it.each(['mysql://root:s3cret-pw@db/gh', 'not a url s3cret-pw', 'http://u:s3cret-pw@db/gh'])(
+      'refuses DATABASE_URL=%s without echoing it',
+      (value) => {
+        expect(() => parseEnv({ STORE: 'postgres', DATABASE_URL: value })).toThrow(/DATABASE_URL="<hidden>"/);
+        expect(() => parseEnv({ STORE: 'postgres', DATABASE_URL: value })).not.toThrow(/s3cret-pw/);
+      },
+    );
+
+    it('ignores DATABASE_URL in files mode (it may belong to another program)', () => {
+      const config = parseEnv({ DATABASE_URL: 'mysql://elsewhere/db' });
+      expect(config.store).toBe('files');
+      expect(config.databaseUrl).toBeUndefined();
+    });
   });
 });

@@ -1,16 +1,21 @@
 import * as path from 'node:path';
-import { AppConfig, GenerationProviderName, LogFormat } from './app-config';
+import { AppConfig, GenerationProviderName, LogFormat, StoreKind } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
 /** Thrown for the first invalid variable; its message is the one line printed at start-up. */
 export class InvalidEnvError extends Error {
+  /** `value` undefined: the variable is required but missing. */
   constructor(
     readonly variable: string,
     accepts: string,
-    value: string,
+    value: string | undefined,
   ) {
-    super(`Invalid environment variable ${variable}=${JSON.stringify(value)}: expected ${accepts}`);
+    super(
+      value === undefined
+        ? `Missing environment variable ${variable}: expected ${accepts}`
+        : `Invalid environment variable ${variable}=${JSON.stringify(value)}: expected ${accepts}`,
+    );
     this.name = 'InvalidEnvError';
   }
 }
@@ -26,7 +31,14 @@ export function logFormatForFatalLine(env: Env): LogFormat {
 }
 
 /** Variables whose value must never be echoed, even in an error line. */
-const SECRET_VARIABLES = new Set(['SESSION_SECRET', 'ADMIN_BOOTSTRAP_PASSWORD', 'ADMIN_SETUP_TOKEN', 'OPENAI_API_KEY']);
+const SECRET_VARIABLES = new Set([
+  'SESSION_SECRET',
+  'ADMIN_BOOTSTRAP_PASSWORD',
+  'ADMIN_SETUP_TOKEN',
+  'OPENAI_API_KEY',
+  // A connection string carries the database password.
+  'DATABASE_URL',
+]);
 
 class EnvReader {
   constructor(private readonly env: Env) {}
@@ -39,6 +51,10 @@ class EnvReader {
   fail(name: string, accepts: string): never {
     const shown = SECRET_VARIABLES.has(name) ? '<hidden>' : (this.env[name] ?? '');
     throw new InvalidEnvError(name, accepts, shown);
+  }
+
+  missing(name: string, accepts: string): never {
+    throw new InvalidEnvError(name, accepts, undefined);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
@@ -87,6 +103,29 @@ class EnvReader {
     }
     return value;
   }
+
+  /** A libpq-style connection URL (postgres:// or postgresql://); its credentials are never echoed. */
+  postgresUrl(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error('scheme');
+    } catch {
+      this.fail(name, 'a postgres:// or postgresql:// URL');
+    }
+    return value;
+  }
+}
+
+/** STORE and, for PostgreSQL, its connection settings. DATABASE_URL is only read when STORE=postgres. */
+function parseStore(r: EnvReader): Pick<AppConfig, 'store' | 'databaseUrl' | 'databasePoolSize'> {
+  const store = r.oneOf<StoreKind>('STORE', 'files', ['files', 'postgres']);
+  const databasePoolSize = r.int('DATABASE_POOL_SIZE', 10, 1, 1000);
+  if (store === 'files') return { store, databasePoolSize };
+  const databaseUrl = r.postgresUrl('DATABASE_URL');
+  if (databaseUrl === undefined) r.missing('DATABASE_URL', 'a postgres:// URL (required when STORE=postgres)');
+  return { store, databaseUrl, databasePoolSize };
 }
 
 function parseTrustProxy(reader: EnvReader): AppConfig['trustProxy'] {
@@ -153,6 +192,7 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
     sessionIdleMinutes: r.positive('SESSION_IDLE_MINUTES', 720, 60 * 24 * 365),
     sessionAbsoluteHours: r.positive('SESSION_ABSOLUTE_HOURS', 168, 24 * 365),
     logFormat: r.oneOf<LogFormat>('LOG_FORMAT', 'text', LOG_FORMATS),
+    ...parseStore(r),
   };
   return config;
 }

@@ -1,0 +1,27 @@
+/**
+ * The schema, as an ordered list of migrations applied once each at start (see README.md here).
+ * Never edit or reorder an entry that has shipped: add a new one with the next version.
+ */
+export interface Migration {
+  /** Positive integer, strictly increasing down the list. */
+  version: number;
+  /** Short snake_case description, recorded in schema_migrations. */
+  name: string;
+  /** SQL run in one transaction (several statements allowed; no CREATE INDEX CONCURRENTLY). */
+  up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'instance_settings',
+    // Values shared by every host: the generated session secret, the setup-token hash.
+    up: `
+      CREATE TABLE instance_settings (
+        key        text PRIMARY KEY,
+        value      text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
+];
