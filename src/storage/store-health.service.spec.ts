@@ -65,9 +65,12 @@ describe('StoreHealth', () => {
 
     write.mockRestore();
     release(); // the hung probe ends (it fails: nothing was written), so probing resumes
+    // Real disk I/O finishes in its own time: poll on real timers (bounded) rather than a fixed number of ticks.
+    jest.useRealTimers();
     let healthy = false;
-    for (let i = 0; i < 200 && !healthy; i++) {
-      await new Promise((resolve) => setImmediate(resolve));
+    const deadline = Date.now() + 10_000;
+    while (!healthy && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
       clock.advance(HEALTH_RESULT_TTL_MS);
       healthy = await health.healthy();
     }
