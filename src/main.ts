@@ -12,6 +12,10 @@ import { InvalidEnvError, parseEnv } from './config/validate-env';
 import { QuietLogger } from './common/quiet-logger';
 import { CorruptDataFileError } from './storage/store-errors';
 
+// Belt and braces for SPEC §7 (DATA_DIR private): whatever this process creates is for its user only.
+// Every file and folder under DATA_DIR also gets an explicit mode, so apps made in-process (tests) match.
+process.umask(0o077);
+
 /**
  * Process roles (GATEHOUSE_ROLE): unset = one process serving HTTP and running jobs; with
  * WEB_CONCURRENCY > 1 the primary runs jobs ('runner') and forks N HTTP workers ('web') that share
