@@ -5,6 +5,15 @@ export function isApiRequest(req: Request): boolean {
   return req.path === '/api' || req.path.startsWith('/api/');
 }
 
+/**
+ * The origin to put in links a person will copy (invite and reset links): PUBLIC_URL when set, else
+ * `scheme://host` as this request reached us. The Host header is the client's to choose, so behind a
+ * proxy or on a shared address set PUBLIC_URL rather than trust it.
+ */
+export function linkOrigin(req: Request, publicUrl: string | undefined, fallbackHost: string): string {
+  return publicUrl ?? `${req.protocol}://${req.get('host') ?? fallbackHost}`;
+}
+
 /** express's req.ip honours `trust proxy`: X-Forwarded-For counts only when TRUST_PROXY is set. */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
