@@ -47,6 +47,13 @@ async function startWeb(): Promise<void> {
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
   if (!cluster.isWorker || process.env.GATEHOUSE_WORKER_INDEX === '1') {
+    if (config.trustProxy === true) {
+      new Logger('Proxy').warn(
+        'TRUST_PROXY=true believes any X-Forwarded-For: a client that reaches the app directly can choose ' +
+          'its IP for the per-IP login and registration limits. Set the number of proxies in front ' +
+          '(TRUST_PROXY=1) or their addresses instead.',
+      );
+    }
     new Logger('Gatehouse').log(`Listening on http://${config.host}:${config.port}`);
   }
 }
