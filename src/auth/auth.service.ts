@@ -20,14 +20,17 @@ export class AuthService {
 
   /** Returns the user on success; throws LoginFailedError (401) or TooManyAttemptsError (429). */
   async login(username: string, password: string, ip: string): Promise<User> {
-    const credentials = await this.users.findCredentials(username);
+    // Looked up inside the attempt: a locked username or IP is refused without reading the users.
+    const found: { credentials?: { user: User; passwordHash: string } } = {};
     const { valid, locked } = await this.attempts.run(username, ip, async () => {
+      const credentials = (found.credentials = await this.users.findCredentials(username));
       // Unknown usernames cost a comparison too; a disabled account fails like a wrong password.
       const matches = credentials
         ? await this.hasher.verify(password, credentials.passwordHash)
         : await this.hasher.verifyAgainstDummy(password);
       return matches && !!credentials && !credentials.user.disabled;
     });
+    const credentials = found.credentials;
     if (!valid || !credentials) {
       await this.audit.record('login.failure', { actor: username, ip, locked });
       throw new LoginFailedError();
@@ -45,11 +48,13 @@ export class AuthService {
    * Throws TooManyAttemptsError (429) while locked.
    */
   async verifyCurrentPassword(user: User, password: string, ip: string): Promise<boolean> {
-    const credentials = await this.users.findCredentials(user.username);
     const { valid, locked } = await this.attempts.run(
       user.username,
       ip,
-      async () => !!credentials && (await this.hasher.verify(password, credentials.passwordHash)),
+      async () => {
+        const credentials = await this.users.findCredentials(user.username);
+        return !!credentials && (await this.hasher.verify(password, credentials.passwordHash));
+      },
       'password_change',
     );
     if (!valid) await this.audit.record('user.password_change_failure', { actor: user.username, ip, locked });
