@@ -15,7 +15,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const bcrypt = require('bcrypt');
-const { freePort, startServer } = require('./lib/procs');
+const { freePort, startServer, treeCpuSeconds } = require('./lib/procs');
 const { Client } = require('./lib/client');
 const { writeUsers } = require('./lib/seed');
 
@@ -67,10 +67,7 @@ async function withServer(name, seed, env, run) {
 
 /** A client whose requests come from `ip` (the server trusts X-Forwarded-For from loopback here). */
 function clientFrom(url, ip) {
-  const client = new Client(url);
-  const headers = client.headers.bind(client);
-  client.headers = () => ({ ...headers(), 'x-forwarded-for': ip });
-  return client;
+  return new Client(url, undefined, { 'x-forwarded-for': ip });
 }
 
 async function parallelLogins() {
@@ -174,6 +171,7 @@ async function auditFlood() {
       const [bytesBefore, linesBefore] = [size(), lines()];
       const statuses = [];
       const started = Date.now();
+      const cpuBefore = treeCpuSeconds(server.pid);
       let next = 0;
       await Promise.all(
         Array.from({ length: 50 }, async () => {
@@ -189,9 +187,11 @@ async function auditFlood() {
           .split('\n')
           .map((l) => l.length),
       );
+      const cpuSeconds = treeCpuSeconds(server.pid) - cpuBefore;
       return {
         statuses: histogram(statuses),
         seconds: (Date.now() - started) / 1000,
+        serverCpuMicrosPerRequest: Math.round((cpuSeconds * 1e6) / statuses.length),
         auditBytesAdded: size() - bytesBefore,
         auditLinesAdded: lines() - linesBefore,
         longestAuditLine: longest,
