@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { SessionMiddleware } from './auth/session/session.middleware';
 import { sendError } from './common/filters/error-page';
 import { accessLog } from './common/logging/access-log.middleware';
+import { rejectDeepJson } from './common/http/json-depth';
 import { AppConfig } from './config/app-config';
 import { configureViews } from './common/view-engine';
 
@@ -43,6 +44,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(bodyParserErrors);
+  app.use(rejectDeepJson); // urlencoded bodies are flat (extended: false); JSON ones may nest
+
   app.use(app.get(SessionMiddleware).handler);
   configureViews(app);
   app.enableShutdownHooks();

@@ -12,6 +12,10 @@ import { InvalidEnvError, logFormatForFatalLine, parseEnv } from './config/valid
 import { jsonLogLine, QuietLogger } from './common/logging/quiet-logger';
 import { CorruptDataFileError } from './storage/store-errors';
 
+// Belt and braces for SPEC §7 (DATA_DIR private): whatever this process creates is for its user only.
+// Every file and folder under DATA_DIR also gets an explicit mode, so apps made in-process (tests) match.
+process.umask(0o077);
+
 /**
  * Process roles (GATEHOUSE_ROLE): unset = one process serving HTTP and running jobs; with
  * WEB_CONCURRENCY > 1 the primary runs jobs ('runner') and forks N HTTP workers ('web') that share
@@ -64,6 +68,13 @@ async function startWeb(logger: QuietLogger): Promise<void> {
   const config = app.get(AppConfig);
   await app.listen(config.port, config.host);
   if (!cluster.isWorker || process.env.GATEHOUSE_WORKER_INDEX === '1') {
+    if (config.trustProxy === true) {
+      new Logger('Proxy').warn(
+        'TRUST_PROXY=true believes any X-Forwarded-For: a client that reaches the app directly can choose ' +
+          'its IP for the per-IP login and registration limits. Set the number of proxies in front ' +
+          '(TRUST_PROXY=1) or their addresses instead.',
+      );
+    }
     new Logger('Gatehouse').log(`Listening on http://${config.host}:${config.port}`);
   }
 }

@@ -4,9 +4,11 @@
 const COOKIE_NAME = 'gatehouse.sid';
 
 class Client {
-  constructor(base, cookieName = COOKIE_NAME) {
+  /** `extraHeaders`: sent with every request (e.g. X-Forwarded-For to a server with TRUST_PROXY=loopback). */
+  constructor(base, cookieName = COOKIE_NAME, extraHeaders = {}) {
     this.base = base;
     this.cookieName = cookieName;
+    this.extraHeaders = extraHeaders;
     this.cookie = '';
   }
 
@@ -35,12 +37,15 @@ class Client {
     return token;
   }
 
-  /** Logs in through the real form; throws unless the app answers 303. */
+  /**
+   * Logs in through the real form; throws unless the app answers 303. Returns the logged-in session's
+   * CSRF token (login starts a new session with a new token: the login page's one no longer works).
+   */
   async login(username, password) {
     const _csrf = await this.csrf('/login');
     const res = await this.post('/login', { username, password, _csrf });
     if (res.status !== 303) throw new Error(`login as ${username} failed: HTTP ${res.status}`);
-    return _csrf;
+    return this.csrf('/account/password');
   }
 
   /** `name=value` of the session cookie, for load tools. */
@@ -50,7 +55,7 @@ class Client {
   }
 
   headers() {
-    return this.cookie ? { cookie: this.cookie } : {};
+    return this.cookie ? { ...this.extraHeaders, cookie: this.cookie } : { ...this.extraHeaders };
   }
 
   keepCookie(res) {

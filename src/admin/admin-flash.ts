@@ -5,8 +5,6 @@ export interface AdminFlash {
   notice?: string;
   /** A freshly minted invite: shown once, prominently, so it can be copied. */
   invite?: { code: string; link: string; role: string; maxUses: number; expiresAt: string | null };
-  /** A one-time password reset link: shown once (the token is stored only as a hash). */
-  reset?: { username: string; link: string };
   /** §6.2 bootstrap done: tell the (non-admin) user how to continue. */
   bootstrapped?: string;
 }
@@ -36,11 +34,6 @@ export async function takeAdminFlash(req: Request): Promise<AdminFlash> {
 
 function saveSession(req: Request): Promise<void> {
   return new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(toError(err)) : resolve())));
-}
-
-/** `http(s)://host[:port]` as the admin reached us, for links they will copy. */
-export function requestOrigin(req: Request, fallbackHost: string): string {
-  return `${req.protocol}://${req.get('host') ?? fallbackHost}`;
 }
 
 function toError(err: unknown): Error {

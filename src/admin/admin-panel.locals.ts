@@ -1,8 +1,8 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { FormLocalsProvider } from '../common/decorators/form-view.decorator';
+import { linkOrigin } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config';
-import { requestOrigin } from './admin-flash';
 import { AdminService } from './admin.service';
 
 /**
@@ -19,7 +19,8 @@ export class AdminPanelLocals implements FormLocalsProvider {
   async load(req: Request): Promise<Record<string, unknown>> {
     const viewer = req.user;
     if (!viewer || viewer.role !== 'admin') throw new ForbiddenException('You do not have access to this page.');
-    const panel = await this.admin.panel(viewer, requestOrigin(req, `${this.config.host}:${this.config.port}`));
+    const origin = linkOrigin(req, this.config.publicUrl, `${this.config.host}:${this.config.port}`);
+    const panel = await this.admin.panel(viewer, origin);
     return {
       pageTitle: 'Admin',
       ...panel,

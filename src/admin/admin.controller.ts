@@ -4,10 +4,10 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Roles } from '../auth/decorators/roles.decorator';
 import { User } from '../auth/users/user.model';
 import { FormView } from '../common/decorators/form-view.decorator';
-import { clientIp } from '../common/http/request-info';
+import { clientIp, linkOrigin } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config';
 import { actorOf } from './actor';
-import { requestOrigin, setAdminFlash, takeAdminFlash } from './admin-flash';
+import { setAdminFlash, takeAdminFlash } from './admin-flash';
 import { AdminPanelLocals } from './admin-panel.locals';
 import { AdminService, inviteLink } from './admin.service';
 import { DeleteUserDto, MintInviteDto, SetRoleDto } from './dto/admin-forms.dto';
@@ -17,7 +17,8 @@ const CONFIRMED = new Set(['yes', 'on', 'true', '1']);
 
 /**
  * The admin panel (SPEC §4). Admin only, except GET /admin and POST /admin/bootstrap, which any
- * logged-in user reaches while §6.2 applies. Every successful POST answers 303 to /admin; a refused
+ * logged-in user reaches while §6.2 applies. Every successful POST answers 303 to /admin, except the
+ * reset link, which its own answer shows (no one-time secret rests in the session, SPEC §7); a refused
  * one re-renders the panel with the message (status 400/404/409).
  */
 @Controller('admin')
@@ -128,12 +129,22 @@ export class AdminController {
     await this.done(req, res, `${target.username} was signed out everywhere.`);
   }
 
+  /**
+   * Shows the one-time link on this POST's own answer (200, no-store) instead of flash + 303: a flash
+   * would keep the raw token in sessions.json until the admin's next page, and SPEC §7 wants no
+   * one-time secret in any file, not even between its creation and the page that shows it. Reloading
+   * re-posts (the browser asks first) and makes a new link, which kills this one.
+   */
   @Post('users/:username/reset')
   @FormView(PANEL, AdminPanelLocals)
   async reset(@Param('username') name: string, @CurrentUser() user: User, @Req() req: Request, @Res() res: Response) {
     const { user: target, path } = await this.admin.createResetLink(actorOf(user), name, clientIp(req));
-    await setAdminFlash(req, { reset: { username: target.username, link: `${this.origin(req)}${path}` } });
-    res.redirect(303, '/admin');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).render('admin/reset-link', {
+      pageTitle: `Reset link for ${target.username}`,
+      username: target.username,
+      link: `${this.origin(req)}${path}`,
+    });
   }
 
   private async done(req: Request, res: Response, notice: string): Promise<void> {
@@ -142,6 +153,6 @@ export class AdminController {
   }
 
   private origin(req: Request): string {
-    return requestOrigin(req, `${this.config.host}:${this.config.port}`);
+    return linkOrigin(req, this.config.publicUrl, `${this.config.host}:${this.config.port}`);
   }
 }

@@ -18,6 +18,7 @@ export type AuditEventName =
   | 'user.password_reset_link'
   | 'user.password_reset'
   | 'user.password_change'
+  | 'user.password_change_failure'
   | 'user.quota'
   | 'users.export'
   | 'admin.bootstrap'

@@ -3,12 +3,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
+import { PRIVATE_FILE_MODE } from '../storage/private-files';
 import { AuditContext, AuditEntry, AuditEventName } from './audit-event';
 
 export const AUDIT_FILE = 'audit.jsonl';
 
 /** Keys whose values never reach the audit file, whatever a caller passes. */
 const SECRET_KEY = /pass|hash|token|secret|key|cookie|sid/i;
+/**
+ * Longest text value written (characters). Some values are typed by whoever is at the door (a login's
+ * username, up to 200 characters; the IP when TRUST_PROXY believes any X-Forwarded-For), and the log
+ * must not carry an attacker's payloads at full length.
+ */
+export const AUDIT_VALUE_MAX = 64;
 const TAIL_BYTES = 256 * 1024;
 
 /**
@@ -29,9 +36,15 @@ export class AuditService {
 
   async record(event: AuditEventName, context: AuditContext = {}): Promise<void> {
     const { actor = null, ip = null, ...details } = context;
-    const entry: AuditEntry = { at: this.clock.now().toISOString(), event, actor, ip, ...scrub(details) };
+    const entry: AuditEntry = {
+      at: this.clock.now().toISOString(),
+      event,
+      actor: clip(actor),
+      ip: clip(ip),
+      ...scrub(details),
+    };
     try {
-      await fs.promises.appendFile(this.filePath, `${JSON.stringify(entry)}\n`, { flag: 'a' });
+      await fs.promises.appendFile(this.filePath, `${JSON.stringify(entry)}\n`, { flag: 'a', mode: PRIVATE_FILE_MODE });
     } catch (error) {
       this.logger.error(`Could not write audit event ${event}: ${(error as Error).message}`);
     }
@@ -70,5 +83,16 @@ export class AuditService {
 }
 
 function scrub(details: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(details).filter(([key]) => !SECRET_KEY.test(key)));
+  return Object.fromEntries(
+    Object.entries(details)
+      .filter(([key]) => !SECRET_KEY.test(key))
+      .map(([key, value]) => [key, clip(value)]),
+  );
+}
+
+/** Cuts a long text value to AUDIT_VALUE_MAX characters, marked with a trailing `…`. */
+function clip<T>(value: T): T | string {
+  if (typeof value !== 'string' || value.length <= AUDIT_VALUE_MAX) return value;
+  const chars = Array.from(value); // whole code points: never half a surrogate pair
+  return chars.length <= AUDIT_VALUE_MAX ? value : `${chars.slice(0, AUDIT_VALUE_MAX - 1).join('')}…`;
 }

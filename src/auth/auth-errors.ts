@@ -14,10 +14,15 @@ export class TooManyAttemptsError extends FormError {
   constructor(
     readonly retryAfterSeconds: number,
     what = 'attempts',
+    message?: string,
   ) {
     const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-    super(`Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {}, 429, {
+    super(message ?? `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {}, 429, {
       'Retry-After': String(retryAfterSeconds),
     });
   }
 }
+
+/** Too many password checks for one username or IP are already running (a batch sent at once). */
+export const BUSY_RETRY_SECONDS = 1;
+export const TOO_MANY_AT_ONCE = 'Too many login attempts at once. Try again in a moment.';

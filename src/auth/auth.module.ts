@@ -18,6 +18,8 @@ import { SessionSecretService } from './session/session-secret.service';
 import { SessionUserMiddleware } from './session/session-user.middleware';
 import { SessionMiddleware } from './session/session.middleware';
 import { SetupService } from './setup/setup.service';
+import { InFlightChecks } from './throttling/in-flight-checks';
+import { PasswordAttempts } from './throttling/password-attempts.service';
 import { RateLimiter } from './throttling/rate-limiter.service';
 import { ThrottleRepository } from './throttling/throttle.repository';
 import { UsersRepository } from './users/users.repository';
@@ -41,6 +43,8 @@ import { UsersService } from './users/users.service';
     PasswordResetService,
     ThrottleRepository,
     RateLimiter,
+    InFlightChecks,
+    PasswordAttempts,
     SessionSecretService,
     FileSessionStore,
     SessionMiddleware,

@@ -1,10 +1,9 @@
 import { strictMock } from '../../test/helpers/strict-mock';
 import { AuditService } from '../audit/audit.service';
-import { AppConfig } from '../config/app-config';
 import { LOGIN_FAILED, LoginFailedError, TooManyAttemptsError } from './auth-errors';
 import { AuthService } from './auth.service';
 import { PasswordHasher } from './passwords/password-hasher';
-import { RateLimiter } from './throttling/rate-limiter.service';
+import { PasswordAttempts } from './throttling/password-attempts.service';
 import { User } from './users/user.model';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
@@ -20,7 +19,6 @@ const alice: User = {
   sessionVersion: 0,
   dailyDrafts: null,
 };
-const config = { loginMaxFailures: 5, loginMaxFailuresPerIp: 50, loginLockoutMinutes: 15 } as AppConfig;
 
 function setup(overrides: { credentials?: { user: User; passwordHash: string }; valid?: boolean; lock?: number } = {}) {
   const users = strictMock<UsersRepository>('UsersRepository', { findCredentials: async () => overrides.credentials });
@@ -31,22 +29,24 @@ function setup(overrides: { credentials?: { user: User; passwordHash: string }; 
     needsRehash: () => false,
     hash: async () => '$2b$new',
   });
-  const limiter = strictMock<RateLimiter>('RateLimiter', {
-    retryAfter: async () => overrides.lock ?? 0,
-    hit: async () => 0,
-    reset: async () => undefined,
+  // The real lockout is covered by password-attempts.spec.ts; here it runs the check unless locked.
+  const attempts = strictMock<PasswordAttempts>('PasswordAttempts', {
+    run: async (_username: string, _ip: string, check: () => Promise<boolean>) => {
+      if (overrides.lock) throw new TooManyAttemptsError(overrides.lock, 'failed logins');
+      return { valid: await check(), locked: false };
+    },
   });
   const audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
-  const service = new AuthService(users, usersService, hasher, limiter, audit, config);
-  return { service, users, usersService, hasher, limiter, audit };
+  const service = new AuthService(users, usersService, hasher, attempts, audit);
+  return { service, users, usersService, hasher, attempts, audit };
 }
 
 describe('AuthService.login', () => {
-  it('returns the user, records the login and clears the username counter', async () => {
+  it('returns the user and records the login, as one attempt of that username and IP', async () => {
     const m = setup({ credentials: { user: alice, passwordHash: '$2b$12$x' } });
     await expect(m.service.login('alice', 'pw', '1.2.3.4')).resolves.toBe(alice);
+    expect(m.attempts.run).toHaveBeenCalledWith('alice', '1.2.3.4', expect.any(Function));
     expect(m.usersService.recordLogin).toHaveBeenCalledWith('id-alice', undefined);
-    expect(m.limiter.reset).toHaveBeenCalledWith('login:user:alice');
     expect(m.audit.record).toHaveBeenCalledWith(
       'login.success',
       expect.objectContaining({ actor: 'alice', ip: '1.2.3.4' }),
@@ -73,20 +73,20 @@ describe('AuthService.login', () => {
     const m = setup({ credentials: undefined });
     await expect(m.service.login('ghost', 'pw', 'ip')).rejects.toThrow(LoginFailedError);
     expect(m.hasher.verifyAgainstDummy).toHaveBeenCalledWith('pw');
-    expect(m.limiter.hit).toHaveBeenCalledTimes(2);
+    expect(m.attempts.run).toHaveBeenCalledTimes(1);
   });
 
-  it('fails a wrong password with the same message and counts it per username and per IP', async () => {
+  it('fails a wrong password with the same message and audits the failure', async () => {
     const m = setup({ credentials: { user: alice, passwordHash: 'h' }, valid: false });
     await expect(m.service.login('Alice', 'bad', '9.9.9.9')).rejects.toThrow(LOGIN_FAILED);
-    expect(m.limiter.hit).toHaveBeenCalledWith('login:user:alice', { max: 5, windowMs: 900_000 });
-    expect(m.limiter.hit).toHaveBeenCalledWith('login:ip:9.9.9.9', { max: 50, windowMs: 900_000 });
+    expect(m.audit.record).toHaveBeenCalledWith('login.failure', { actor: 'Alice', ip: '9.9.9.9', locked: false });
     expect(m.usersService.recordLogin).not.toHaveBeenCalled();
   });
 
-  it('refuses a disabled user with the generic message even with the right password', async () => {
+  it('refuses a disabled user with the generic message even with the right password (a failed attempt)', async () => {
     const m = setup({ credentials: { user: { ...alice, disabled: true }, passwordHash: 'h' }, valid: true });
     await expect(m.service.login('alice', 'pw', 'ip')).rejects.toThrow(LoginFailedError);
+    expect(m.hasher.verify).toHaveBeenCalled();
   });
 
   it('refuses while locked, before checking the password, with Retry-After', async () => {
@@ -95,6 +95,24 @@ describe('AuthService.login', () => {
     expect(error).toBeInstanceOf(TooManyAttemptsError);
     expect(error.getStatus()).toBe(429);
     expect(error.headers['Retry-After']).toBe('120');
+    expect(m.hasher.verify).not.toHaveBeenCalled();
+  });
+});
+
+describe('AuthService.verifyCurrentPassword', () => {
+  it('is an attempt of the user under the login lockout; a wrong one is audited', async () => {
+    const m = setup({ credentials: { user: alice, passwordHash: 'h' }, valid: false });
+    await expect(m.service.verifyCurrentPassword(alice, 'bad', '9.9.9.9')).resolves.toBe(false);
+    expect(m.attempts.run).toHaveBeenCalledWith('alice', '9.9.9.9', expect.any(Function), 'password_change');
+    expect(m.audit.record).toHaveBeenCalledWith(
+      'user.password_change_failure',
+      expect.objectContaining({ actor: 'alice', ip: '9.9.9.9' }),
+    );
+  });
+
+  it('throws 429 while the user is locked, without checking', async () => {
+    const m = setup({ credentials: { user: alice, passwordHash: 'h' }, lock: 60 });
+    await expect(m.service.verifyCurrentPassword(alice, 'pw', 'ip')).rejects.toThrow(TooManyAttemptsError);
     expect(m.hasher.verify).not.toHaveBeenCalled();
   });
 });

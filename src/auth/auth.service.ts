@@ -1,43 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import { AppConfig } from '../config/app-config';
-import { LoginFailedError, TooManyAttemptsError } from './auth-errors';
+import { LoginFailedError } from './auth-errors';
 import { PasswordHasher } from './passwords/password-hasher';
 import { fitsBcrypt } from './passwords/password-policy';
-import { RateLimiter } from './throttling/rate-limiter.service';
+import { PasswordAttempts } from './throttling/password-attempts.service';
 import { User } from './users/user.model';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
-/** Credential checks for login, with per-username and per-IP lockouts (SPEC §3, §5). */
+/** Credential checks for login and "change my password", under the login lockout (SPEC §3, §5). */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly hasher: PasswordHasher,
-    private readonly limiter: RateLimiter,
+    private readonly attempts: PasswordAttempts,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
   ) {}
 
   /** Returns the user on success; throws LoginFailedError (401) or TooManyAttemptsError (429). */
   async login(username: string, password: string, ip: string): Promise<User> {
-    const userKey = `login:user:${username.toLowerCase()}`;
-    const ipKey = `login:ip:${ip}`;
-    const locked = Math.max(await this.limiter.retryAfter(userKey), await this.limiter.retryAfter(ipKey));
-    if (locked > 0) {
-      await this.audit.record('login.throttled', { actor: username, ip });
-      throw new TooManyAttemptsError(locked, 'failed logins');
-    }
-
-    const credentials = await this.users.findCredentials(username);
-    const valid = credentials
-      ? await this.hasher.verify(password, credentials.passwordHash)
-      : await this.hasher.verifyAgainstDummy(password);
-
-    if (!credentials || !valid || credentials.user.disabled) {
-      await this.recordFailure(userKey, ipKey, username, ip);
+    // Looked up inside the attempt: a locked username or IP is refused without reading the users.
+    const found: { credentials?: { user: User; passwordHash: string } } = {};
+    const { valid, locked } = await this.attempts.run(username, ip, async () => {
+      const credentials = (found.credentials = await this.users.findCredentials(username));
+      // Unknown usernames cost a comparison too; a disabled account fails like a wrong password.
+      const matches = credentials
+        ? await this.hasher.verify(password, credentials.passwordHash)
+        : await this.hasher.verifyAgainstDummy(password);
+      return matches && !!credentials && !credentials.user.disabled;
+    });
+    const credentials = found.credentials;
+    if (!valid || !credentials) {
+      await this.audit.record('login.failure', { actor: username, ip, locked });
       throw new LoginFailedError();
     }
 
@@ -47,23 +43,26 @@ export class AuthService {
         ? await this.hasher.hash(password)
         : undefined;
     await this.usersService.recordLogin(credentials.user.id, rehash);
-    await this.limiter.reset(userKey);
     await this.audit.record('login.success', { actor: credentials.user.username, ip, rehashed: !!rehash });
     return credentials.user;
   }
 
-  /** For "change my password": checks the current one without touching lockouts. */
-  async verifyPassword(user: User, password: string): Promise<boolean> {
-    const credentials = await this.users.findCredentials(user.username);
-    return !!credentials && (await this.hasher.verify(password, credentials.passwordHash));
-  }
-
-  private async recordFailure(userKey: string, ipKey: string, username: string, ip: string): Promise<void> {
-    const windowMs = this.config.loginLockoutMinutes * 60_000;
-    const [userLock, ipLock] = await Promise.all([
-      this.limiter.hit(userKey, { max: this.config.loginMaxFailures, windowMs }),
-      this.limiter.hit(ipKey, { max: this.config.loginMaxFailuresPerIp, windowMs }),
-    ]);
-    await this.audit.record('login.failure', { actor: username, ip, locked: userLock > 0 || ipLock > 0 });
+  /**
+   * For "change my password": checks the current one as a login attempt of this user (counted before
+   * the check, refunded when right), so guessing it here locks the account like failed logins do.
+   * Throws TooManyAttemptsError (429) while locked.
+   */
+  async verifyCurrentPassword(user: User, password: string, ip: string): Promise<boolean> {
+    const { valid, locked } = await this.attempts.run(
+      user.username,
+      ip,
+      async () => {
+        const credentials = await this.users.findCredentials(user.username);
+        return !!credentials && (await this.hasher.verify(password, credentials.passwordHash));
+      },
+      'password_change',
+    );
+    if (!valid) await this.audit.record('user.password_change_failure', { actor: user.username, ip, locked });
+    return valid;
   }
 }

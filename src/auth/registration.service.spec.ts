@@ -27,7 +27,9 @@ function setup() {
     create: async () => created,
   });
   const hasher = strictMock<PasswordHasher>('PasswordHasher', { hash: async () => '$2b$hash' });
-  const limiter = strictMock<RateLimiter>('RateLimiter', { consume: async () => 0 });
+  const limiter = strictMock<RateLimiter>('RateLimiter', {
+    take: async () => ({ retryAfter: 0, firstRefusal: false }),
+  });
   const audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
   const store = strictMock<JsonStore>('JsonStore', { mutex: () => ({ run: (fn: () => Promise<unknown>) => fn() }) });
   const config = { registerMaxPerIpHour: 20 } as AppConfig;
@@ -75,10 +77,19 @@ describe('RegistrationService', () => {
 
   it('countAttempt() throws 429 with Retry-After when the IP is over its hourly allowance', async () => {
     const m = setup();
-    m.limiter.consume.mockResolvedValue(1800);
+    m.limiter.take.mockResolvedValue({ retryAfter: 1800, firstRefusal: true });
     const error = await m.service.countAttempt('5.6.7.8').catch((e) => e);
     expect(error).toBeInstanceOf(TooManyAttemptsError);
     expect(error.headers['Retry-After']).toBe('1800');
-    expect(m.limiter.consume).toHaveBeenCalledWith('register:ip:5.6.7.8', { max: 20, windowMs: 3600_000 });
+    expect(m.limiter.take).toHaveBeenCalledWith('register:ip:5.6.7.8', { max: 20, windowMs: 3600_000 });
+    expect(m.audit.record).toHaveBeenCalledWith('register.throttled', expect.objectContaining({ ip: '5.6.7.8' }));
+  });
+
+  it('countAttempt() records the lockout only on its first refusal, and keys IPv6 clients by /64', async () => {
+    const m = setup();
+    m.limiter.take.mockResolvedValue({ retryAfter: 1700, firstRefusal: false });
+    await expect(m.service.countAttempt('2001:db8:1:2:3:4:5:6')).rejects.toThrow(TooManyAttemptsError);
+    expect(m.audit.record).not.toHaveBeenCalled();
+    expect(m.limiter.take).toHaveBeenCalledWith('register:ip:2001:db8:1:2::/64', expect.anything());
   });
 });

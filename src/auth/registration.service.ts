@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { ipKey } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config';
 import { InvitesService } from '../invites/invites.service';
 import { JsonStore } from '../storage/json-store.service';
@@ -26,15 +27,18 @@ export class RegistrationService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Counts a registration attempt for this IP (SPEC §3 REGISTER_MAX_PER_IP_HOUR). */
+  /**
+   * Counts a registration attempt for this IP (an IPv6 /64; SPEC §3 REGISTER_MAX_PER_IP_HOUR). The
+   * lockout is audited once per IP and hour, not once per refused attempt.
+   */
   async countAttempt(ip: string): Promise<void> {
-    const wait = await this.limiter.consume(`register:ip:${ip}`, {
+    const { retryAfter, firstRefusal } = await this.limiter.take(`register:ip:${ipKey(ip)}`, {
       max: this.config.registerMaxPerIpHour,
       windowMs: 3600_000,
     });
-    if (wait > 0) {
-      await this.audit.record('register.throttled', { ip });
-      throw new TooManyAttemptsError(wait, 'registration attempts');
+    if (retryAfter > 0) {
+      if (firstRefusal) await this.audit.record('register.throttled', { ip, retry_after: retryAfter });
+      throw new TooManyAttemptsError(retryAfter, 'registration attempts');
     }
   }
 

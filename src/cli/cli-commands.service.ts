@@ -148,8 +148,9 @@ export class CliCommands {
     if (!(await this.users.findByUsername(username))) throw new CliRefusedError(`No such user: ${username}`);
   }
 
-  /** Where the server listens, as a browser would reach it (links printed for copying). */
+  /** PUBLIC_URL, else where the server listens as a browser on this machine would reach it (links printed for copying). */
   private origin(): string {
+    if (this.config.publicUrl) return this.config.publicUrl;
     const host = ['0.0.0.0', '::', ''].includes(this.config.host) ? 'localhost' : this.config.host;
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.config.port}`;
   }

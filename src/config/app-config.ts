@@ -17,6 +17,8 @@ export class AppConfig {
   cookieSecure: CookieSecure;
   /** Passed as-is to express `trust proxy`; undefined means "do not trust X-Forwarded-For". */
   trustProxy?: boolean | number | string;
+  /** The site's public origin (`https://gate.example.com`, no trailing slash) for links; unset: the request's. */
+  publicUrl?: string;
   bcryptCost: number;
   loginMaxFailures: number;
   loginLockoutMinutes: number;

@@ -70,6 +70,13 @@ describe('parseEnv', () => {
     ['DATABASE_POOL_SIZE', '0'],
     ['DATABASE_POOL_SIZE', '1001'],
     ['DATABASE_POOL_SIZE', 'ten'],
+    ['PUBLIC_URL', 'gate.example.com'],
+    ['PUBLIC_URL', 'ftp://gate.example.com'],
+    ['PUBLIC_URL', 'https://gate.example.com/app'],
+    ['PUBLIC_URL', 'https://gate.example.com/?x=1'],
+    ['PUBLIC_URL', 'https://gate.example.com/#top'],
+    ['PUBLIC_URL', 'https://user:pw@gate.example.com'],
+    ['PUBLIC_URL', 'javascript:alert(1)'],
   ];
 
   it.each(invalid)('refuses %s=%s with one line naming the variable', (name, value) => {
@@ -83,6 +90,17 @@ describe('parseEnv', () => {
     expect((error as InvalidEnvError).variable).toBe(name);
     expect((error as Error).message).toContain(name);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('PUBLIC_URL: an http(s) origin, kept without a trailing slash; unset by default', () => {
+    expect(parseEnv({}).publicUrl).toBeUndefined();
+    expect(parseEnv({ PUBLIC_URL: 'https://gate.example.com' }).publicUrl).toBe('https://gate.example.com');
+    expect(parseEnv({ PUBLIC_URL: 'https://Gate.Example.com/' }).publicUrl).toBe('https://gate.example.com');
+    expect(parseEnv({ PUBLIC_URL: 'http://10.0.0.5:8080' }).publicUrl).toBe('http://10.0.0.5:8080');
+    expect(parseEnv({ PUBLIC_URL: 'https://gate.example.com:443' }).publicUrl).toBe('https://gate.example.com');
+    expect(() => parseEnv({ PUBLIC_URL: 'https://gate.example.com/app' })).toThrow(
+      'Invalid environment variable PUBLIC_URL="https://gate.example.com/app": expected an http(s) origin such as https://gate.example.com (no path)',
+    );
   });
 
   it('refuses GENERATION_PROVIDER=openai without a key or base URL', () => {

@@ -92,6 +92,30 @@ class EnvReader {
     return value;
   }
 
+  /** An http(s) origin: scheme, host and optional port, nothing after it (a trailing `/` is dropped). */
+  origin(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = undefined;
+    }
+    const bare =
+      parsed &&
+      (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+      !parsed.username &&
+      !parsed.password &&
+      parsed.pathname === '/' &&
+      !parsed.search &&
+      !parsed.hash &&
+      !value.endsWith('?') &&
+      !value.endsWith('#');
+    if (!parsed || !bare) this.fail(name, 'an http(s) origin such as https://gate.example.com (no path)');
+    return parsed.origin;
+  }
+
   url(name: string): string | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
@@ -169,6 +193,7 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
     adminSetupToken: r.secret('ADMIN_SETUP_TOKEN', 16),
     cookieSecure: cookieSecure === 'auto' ? 'auto' : cookieSecure === 'true',
     trustProxy: parseTrustProxy(r),
+    publicUrl: r.origin('PUBLIC_URL'),
     bcryptCost: r.int('BCRYPT_COST', 12, 4, 15),
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 5, 1, 1000),
     loginLockoutMinutes: r.positive('LOGIN_LOCKOUT_MINUTES', 15, 24 * 60),

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
+import { PRIVATE_DIR_MODE, privateLockFs } from './private-files';
 
 const LOCK_OPTIONS: lockfile.LockOptions = {
   realpath: false,
@@ -8,6 +9,7 @@ const LOCK_OPTIONS: lockfile.LockOptions = {
   update: 1000,
   retries: { retries: 1000, factor: 1.2, minTimeout: 2, maxTimeout: 25, randomize: true },
   onCompromised: () => undefined,
+  fs: privateLockFs,
 };
 
 /**
@@ -27,7 +29,7 @@ export class CrossProcessMutex {
   }
 
   private async runLocked<R>(critical: () => Promise<R>): Promise<R> {
-    await fs.promises.mkdir(path.dirname(this.lockPath), { recursive: true });
+    await fs.promises.mkdir(path.dirname(this.lockPath), { recursive: true, mode: PRIVATE_DIR_MODE });
     const release = await lockfile.lock(this.lockPath, { ...LOCK_OPTIONS, lockfilePath: this.lockPath });
     try {
       return await critical();

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privateLockFs } from './private-files';
 import { CorruptDataFileError } from './store-errors';
 
 export interface JsonFileOptions<T> {
@@ -11,6 +12,7 @@ export interface JsonFileOptions<T> {
   validate?: (data: unknown) => asserts data is T;
   /** Pretty-print (human-edited files such as users.json); off for large machine files. */
   pretty?: boolean;
+  /** File mode; 0600 by default (DATA_DIR is private, SPEC §7). */
   mode?: number;
   /**
    * fsync before the rename (default true): the write survives a power cut once acknowledged. Files
@@ -41,6 +43,7 @@ const LOCK_OPTIONS: lockfile.LockOptions = {
   update: 1000,
   // Long enough to outlast a stale lock left by a killed process (stale + margin).
   retries: { retries: 1000, factor: 1.2, minTimeout: 2, maxTimeout: 25, randomize: true },
+  fs: privateLockFs,
 };
 
 /**
@@ -151,7 +154,7 @@ export class JsonFile<T> {
   private async applyBatch(batch: PendingMutation<T>[]): Promise<void> {
     let release: (() => Promise<void>) | undefined;
     try {
-      await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true });
+      await fs.promises.mkdir(path.dirname(this.filePath), { recursive: true, mode: PRIVATE_DIR_MODE });
       release = await lockfile.lock(this.filePath, {
         ...LOCK_OPTIONS,
         lockfilePath: `${this.filePath}.lock`,
@@ -166,7 +169,10 @@ export class JsonFile<T> {
       const text = this.serialise(committed);
       if (text !== this.committedText || this.signature === undefined) {
         const previousMtimeMs = this.signature?.mtimeMs ?? 0;
-        await writeFileAtomic(this.filePath, text, { fsync: this.options.durable !== false, mode: this.options.mode });
+        await writeFileAtomic(this.filePath, text, {
+          fsync: this.options.durable !== false,
+          mode: this.options.mode ?? PRIVATE_FILE_MODE,
+        });
         await this.stampUniqueMtime(previousMtimeMs);
         const signature = this.statOnDisk();
         // A read may have reloaded the older file meanwhile: what we just wrote is the truth.

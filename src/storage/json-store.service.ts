@@ -1,9 +1,10 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { CrossProcessMutex } from './cross-process-mutex';
 import { JsonFile, JsonFileOptions } from './json-file';
+import { PRIVATE_DIR_MODE, tightenPermissions } from './private-files';
 
 /** One of many similar small files (a job's job.json, its manifest): kept in a bounded cache. */
 export interface TransientFileOption {
@@ -25,7 +26,23 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
   private readonly mutexes = new Map<string, CrossProcessMutex>();
 
   constructor(private readonly config: AppConfig) {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    // Cluster web workers start after the primary has done this for the same folder.
+    if (process.env.GATEHOUSE_ROLE !== 'web') this.makePrivate();
+  }
+
+  /**
+   * SPEC §7: folders 0700, files 0600. New ones are created so; this fixes what an older version, a
+   * copy or a restore left readable, before any repository reads it. One line says how many, never
+   * which contents.
+   */
+  private makePrivate(): void {
+    const changed = tightenPermissions(this.config.dataDir);
+    if (changed > 0) {
+      new Logger('Storage').warn(
+        `DATA_DIR was readable by other users: made ${changed} file(s) and folder(s) private (folders 0700, files 0600)`,
+      );
+    }
   }
 
   get dataDir(): string {

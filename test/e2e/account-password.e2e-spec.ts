@@ -99,3 +99,57 @@ describe('change own password, and live-session cut-offs (e2e)', () => {
     await agent.get('/account/password').expect(303);
   });
 });
+
+describe('wrong current passwords count towards the login lockout (e2e)', () => {
+  let t: TestApp;
+
+  beforeEach(async () => {
+    t = await createTestApp({ env: { LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT_MINUTES: '15' } });
+    await setupAdmin(t, 'root', OLD);
+  });
+  afterEach(async () => {
+    await t.close();
+    rmDataDir(t.dataDir);
+  });
+
+  async function change(agent: ReturnType<typeof request.agent>, currentPassword: string) {
+    const page = await agent.get('/account/password').expect(200);
+    return agent
+      .post('/account/password')
+      .type('form')
+      .send({ currentPassword, newPassword: NEW, _csrf: csrfFrom(page.text) });
+  }
+
+  it('after LOGIN_MAX_FAILURES wrong ones: 429 with Retry-After and the form, even for the right one; logins too', async () => {
+    const { agent } = await loginAs(t, 'root', OLD);
+    const hash = readJson(t.dataDir, 'users.json').users[0].password_hash;
+    for (let i = 0; i < 3; i++) expect((await change(agent, `wrong guess ${i}`)).status).toBe(400);
+    const locked = await change(agent, OLD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    expect(locked.text).toContain('Try again in 15 minutes');
+    expect(locked.text).toContain('name="currentPassword"');
+    expect(readJson(t.dataDir, 'users.json').users[0].password_hash).toBe(hash);
+    // It is the user's login lockout: the login form is locked too.
+    const login = await request.agent(t.http).get('/login');
+    const res = await request
+      .agent(t.http)
+      .post('/login')
+      .set('Cookie', login.headers['set-cookie'] ?? [])
+      .type('form')
+      .send({ username: 'root', password: OLD, _csrf: csrfFrom(login.text) });
+    expect(res.status).toBe(429);
+    t.clock.advance(15 * 60_000 + 1000);
+    expect((await change(agent, OLD)).status).toBe(303);
+  });
+
+  it('a right current password clears the count', async () => {
+    const { agent } = await loginAs(t, 'root', OLD);
+    await change(agent, 'wrong guess 1');
+    await change(agent, 'wrong guess 2');
+    expect((await change(agent, OLD)).status).toBe(303);
+    await change(agent, 'wrong guess 3');
+    await change(agent, 'wrong guess 4');
+    expect((await change(agent, NEW)).status).toBe(303);
+  });
+});

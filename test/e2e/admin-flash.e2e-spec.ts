@@ -4,8 +4,8 @@ import { createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-a
 
 /**
  * Browsers follow a 303 as soon as its headers arrive. The one-time panel messages (a minted invite,
- * a reset link) must already be in the stored session by then, or the next page misses them and a
- * later one shows them.
+ * a notice) must already be in the stored session by then, or the next page misses them and a later
+ * one shows them. (A reset link is no flash: the POST's own answer shows it, see admin.e2e-spec.ts.)
  */
 describe('admin panel one-time messages (e2e)', () => {
   let t: TestApp;

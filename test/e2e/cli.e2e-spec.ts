@@ -253,6 +253,18 @@ describe('admin CLI (e2e, node dist/cli.js)', () => {
       expect(audit(dir).some((e) => e.event === 'invite.mint' && e.actor === 'cli' && e.ip === null)).toBe(true);
     });
 
+    it('with PUBLIC_URL, printed invite and reset links use it', async () => {
+      const env = { PUBLIC_URL: 'https://gate.example.com/' };
+      const minted = await cli(dir, ['mint-invite'], { env });
+      expect(minted.code).toBe(0);
+      expect(minted.stdout).toContain(`Invite link: https://gate.example.com/register?code=${codeFrom(minted.stdout)}`);
+      const reset = await cli(dir, ['reset-password', 'root'], { env });
+      expect(reset.stdout).toMatch(/^https:\/\/gate\.example\.com\/reset-password\?token=[A-Za-z0-9_-]+$/m);
+      const bad = await cli(dir, ['list-users'], { env: { PUBLIC_URL: 'https://gate.example.com/app' } });
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('PUBLIC_URL');
+    });
+
     it('mint-invite honours --role, --note, --max-uses, --expires-in-days and --code', async () => {
       const res = await cli(dir, [
         'mint-invite',

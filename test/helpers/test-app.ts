@@ -98,6 +98,7 @@ const GATEHOUSE_VARS = [
   'ADMIN_SETUP_TOKEN',
   'COOKIE_SECURE',
   'TRUST_PROXY',
+  'PUBLIC_URL',
   'BCRYPT_COST',
   'LOGIN_MAX_FAILURES',
   'LOGIN_LOCKOUT_MINUTES',
@@ -128,6 +129,14 @@ export function csrfFrom(html: string): string {
   return match[1];
 }
 
+/**
+ * The CSRF token of a logged-in agent. Login, registration and setup start a new session with a new
+ * token (the login page's token dies), so helpers that log in read the new one from a page.
+ */
+export async function freshCsrf(agent: Agent): Promise<string> {
+  return csrfFrom((await agent.get('/account/password').expect(200)).text);
+}
+
 /** An agent with a session and its CSRF token (fetched from the login page). */
 export async function newAgent(t: TestApp): Promise<{ agent: Agent; csrf: string }> {
   const agent = request.agent(t.http);
@@ -148,13 +157,13 @@ export async function setupAdmin(
     .type('form')
     .send({ username, password, token: TEST_SETUP_TOKEN, _csrf: csrf })
     .expect(303);
-  return { agent, csrf };
+  return { agent, csrf: await freshCsrf(agent) };
 }
 
 export async function loginAs(t: TestApp, username: string, password: string): Promise<{ agent: Agent; csrf: string }> {
   const { agent, csrf } = await newAgent(t);
   await agent.post('/login').type('form').send({ username, password, _csrf: csrf }).expect(303);
-  return { agent, csrf };
+  return { agent, csrf: await freshCsrf(agent) };
 }
 
 export function readJson<T = any>(dir: string, file: string): T {
@@ -181,7 +190,7 @@ export async function register(t: TestApp, username: string, password: string, i
   const page = await agent.get(`/register?code=${encodeURIComponent(inviteCode)}`).expect(200);
   const csrf = csrfFrom(page.text);
   const res = await agent.post('/register').type('form').send({ username, password, inviteCode, _csrf: csrf });
-  return { agent, csrf, res };
+  return { agent, csrf: res.status === 303 ? await freshCsrf(agent) : csrf, res };
 }
 
 /** Logs in and returns the raw `gatehouse.sid=...` cookie pair, for replaying or restarting. */

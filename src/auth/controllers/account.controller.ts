@@ -35,7 +35,7 @@ export class AccountController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (!(await this.auth.verifyPassword(user, body.currentPassword))) {
+    if (!(await this.auth.verifyCurrentPassword(user, body.currentPassword, clientIp(req)))) {
       throw FormError.field('currentPassword', 'Your current password is not correct.');
     }
     const version = await this.users.setPasswordHash(user.id, await this.hasher.hash(body.newPassword));

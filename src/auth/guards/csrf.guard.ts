@@ -1,5 +1,6 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional } from '@nestjs/common';
 import type { Request } from 'express';
+import { AppConfig } from '../../config/app-config';
 import { csrf } from '../session/csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -11,23 +12,34 @@ export const CSRF_FAILED = 'This form has expired or did not come from this site
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
+  constructor(@Optional() private readonly config?: AppConfig) {}
+
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(req.method)) return true;
-    if (isCrossSite(req)) throw new ForbiddenException('Cross-site requests are not accepted.');
+    if (isCrossSite(req, this.config?.publicUrl)) throw new ForbiddenException('Cross-site requests are not accepted.');
     if (!req.session || !csrf.isRequestValid(req)) throw new ForbiddenException(CSRF_FAILED);
     return true;
   }
 }
 
-export function isCrossSite(req: Request): boolean {
+/**
+ * Cross-site by Sec-Fetch-Site, or by an Origin that is not this site's: scheme and host must both
+ * match (an `http://` page of the same host is another origin, e.g. one an attacker on the network can
+ * write). This site is `req.protocol://Host` (the protocol honours TRUST_PROXY's X-Forwarded-Proto),
+ * and PUBLIC_URL's origin when it is set (behind a TLS proxy that does not say so).
+ */
+export function isCrossSite(req: Request, publicUrl?: string): boolean {
   if (req.headers['sec-fetch-site'] === 'cross-site') return true;
   const origin = req.headers.origin;
   if (origin === undefined) return false;
   if (origin === 'null') return true;
+  let url: URL;
   try {
-    return new URL(origin).host !== req.headers.host;
+    url = new URL(origin);
   } catch {
     return true;
   }
+  if (publicUrl !== undefined && url.origin === publicUrl) return false;
+  return url.host !== req.headers.host || url.protocol !== `${req.protocol}:`;
 }

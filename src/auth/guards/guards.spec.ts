@@ -1,6 +1,7 @@
 import { ExecutionContext, ForbiddenException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { UnauthenticatedError } from '../../common/errors/unauthenticated.error';
+import { AppConfig } from '../../config/app-config';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 import { ROLES_KEY } from '../decorators/roles.decorator';
 import { User } from '../users/user.model';
@@ -104,21 +105,39 @@ describe('CsrfGuard', () => {
   it('refuses a valid token sent cross-site', () => {
     const req = {
       method: 'POST',
+      protocol: 'https',
       headers: { origin: 'https://evil.example', host: 'gate.example' },
       body: { _csrf: 'good-token' },
       session,
     };
     expect(() => guard.canActivate(contextFor(req))).toThrow('Cross-site requests are not accepted.');
   });
+
+  it("refuses an Origin with this host but another scheme; accepts PUBLIC_URL's origin", () => {
+    const req = (origin: string) => ({
+      method: 'POST',
+      protocol: 'http',
+      headers: { origin, host: 'gate.example' },
+      body: { _csrf: 'good-token' },
+      session,
+    });
+    expect(guard.canActivate(contextFor(req('http://gate.example')))).toBe(true);
+    expect(() => guard.canActivate(contextFor(req('https://gate.example')))).toThrow('Cross-site');
+    const behindProxy = new CsrfGuard({ publicUrl: 'https://gate.example' } as AppConfig);
+    expect(behindProxy.canActivate(contextFor(req('https://gate.example')))).toBe(true);
+    expect(() => behindProxy.canActivate(contextFor(req('https://evil.example')))).toThrow('Cross-site');
+  });
 });
 
 describe('isCrossSite', () => {
-  const req = (headers: Record<string, string>) => ({ headers: { host: 'gate.example', ...headers } }) as never;
+  const req = (headers: Record<string, string>, protocol = 'https') =>
+    ({ protocol, headers: { host: 'gate.example', ...headers } }) as never;
 
   it.each([
     [{}, false],
-    [{ origin: 'http://gate.example' }, false],
     [{ origin: 'https://gate.example' }, false],
+    [{ origin: 'http://gate.example' }, true],
+    [{ origin: 'https://gate.example:8443' }, true],
     [{ origin: 'https://evil.example' }, true],
     [{ origin: 'http://gate.example.evil.example' }, true],
     [{ origin: 'null' }, true],
@@ -128,5 +147,15 @@ describe('isCrossSite', () => {
     [{ 'sec-fetch-site': 'none' }, false],
   ])('%j → %s', (headers, expected) => {
     expect(isCrossSite(req(headers as Record<string, string>))).toBe(expected);
+  });
+
+  it("compares the scheme with the request's own (http here)", () => {
+    expect(isCrossSite(req({ origin: 'http://gate.example' }, 'http'))).toBe(false);
+    expect(isCrossSite(req({ origin: 'https://gate.example' }, 'http'))).toBe(true);
+  });
+
+  it("treats PUBLIC_URL's origin as this site", () => {
+    expect(isCrossSite(req({ origin: 'https://gate.example.com' }, 'http'), 'https://gate.example.com')).toBe(false);
+    expect(isCrossSite(req({ origin: 'http://gate.example.com' }, 'http'), 'https://gate.example.com')).toBe(true);
   });
 });

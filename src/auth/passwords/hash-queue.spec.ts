@@ -1,4 +1,4 @@
-import { HashQueue, MAX_CONCURRENT_HASHES } from './password-hasher';
+import { CheckDurations, HashQueue, MAX_CONCURRENT_HASHES } from './password-hasher';
 
 function deferred() {
   let resolve!: () => void;
@@ -48,5 +48,19 @@ describe('HashQueue (bounded password hashing)', () => {
   it('leaves threads of the default pool of 4 free for file I/O', () => {
     expect(MAX_CONCURRENT_HASHES).toBeGreaterThanOrEqual(1);
     expect(MAX_CONCURRENT_HASHES).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('CheckDurations (equal timing for every kind of password hash)', () => {
+  it('targets the slowest kind, each a running average', () => {
+    const durations = new CheckDurations();
+    expect(durations.targetMs()).toBe(0);
+    durations.observe('bcrypt', 200);
+    durations.observe('pbkdf2:sha256:260000', 100);
+    expect(durations.targetMs()).toBe(200);
+    durations.observe('scrypt:32768:8:1', 300);
+    expect(durations.targetMs()).toBe(300);
+    durations.observe('scrypt:32768:8:1', 100);
+    expect(durations.targetMs()).toBeCloseTo(260);
   });
 });

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
 import { pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { AppConfig } from '../../config/app-config';
 import { fitsBcrypt } from './password-policy';
@@ -49,14 +51,43 @@ export class HashQueue {
 const hashing = new HashQueue(MAX_CONCURRENT_HASHES);
 
 /**
+ * How long password checks take here, per kind of hash (a running average of the time each spent
+ * hashing, queue wait excluded), so every check can be made to last as long as the slowest kind.
+ * Without it a prototype user (Werkzeug pbkdf2, 122 ms) answered faster than a bcrypt user or an
+ * unknown username (218 ms at cost 12): anyone could tell which accounts had not logged in since the
+ * migration. A prototype hash that costs more than bcrypt would show the other way round, so the
+ * target is the slowest kind seen, not bcrypt's.
+ */
+export class CheckDurations {
+  private readonly averageMs = new Map<string, number>();
+
+  observe(kind: string, ms: number): void {
+    const previous = this.averageMs.get(kind);
+    this.averageMs.set(kind, previous === undefined ? ms : previous * 0.8 + ms * 0.2);
+  }
+
+  /** What a check should last: the slowest kind's average (0 before any was measured). */
+  targetMs(): number {
+    return Math.max(0, ...this.averageMs.values());
+  }
+
+  has(kind: string): boolean {
+    return this.averageMs.has(kind);
+  }
+}
+
+/**
  * All password hashing goes through here (so services unit-test without real hashing).
  * bcrypt's async API only: hashing runs on libuv's thread pool and never blocks the event loop.
  * Also verifies the Flask prototype's Werkzeug hashes so its users can log in (and be re-hashed).
+ * Every check (bcrypt, Werkzeug, the dummy for unknown usernames) lasts as long as the slowest kind
+ * (CheckDurations): the hash is computed, then the rest of the time is waited out, not burnt.
  */
 @Injectable()
 export class PasswordHasher {
   /** A real bcrypt hash of a random string: unknown usernames are checked against it (same cost). */
   private dummyHash: Promise<string> | undefined;
+  private readonly durations = new CheckDurations();
 
   constructor(private readonly config: AppConfig) {}
 
@@ -66,23 +97,56 @@ export class PasswordHasher {
 
   async verify(password: string, storedHash: string): Promise<boolean> {
     if (storedHash.startsWith('$2')) {
-      const matches = await hashing.run(() => bcrypt.compare(password, storedHash));
+      const matches = await this.timed('bcrypt', () => bcrypt.compare(password, storedHash));
       // bcrypt ignores every byte past the 72nd, so `<registered password>x` would match (SPEC §5: a
       // longer password never matches). The comparison still runs first, at the hash's own cost, so a
       // too-long password takes as long as any other: its length is no timing oracle.
       return matches && fitsBcrypt(password);
     }
-    if (storedHash.startsWith('pbkdf2:')) return hashing.run(() => verifyWerkzeugPbkdf2(password, storedHash));
-    if (storedHash.startsWith('scrypt:')) return hashing.run(() => verifyWerkzeugScrypt(password, storedHash));
-    return false;
+    const legacy = storedHash.startsWith('pbkdf2:')
+      ? verifyWerkzeugPbkdf2
+      : storedHash.startsWith('scrypt:')
+        ? verifyWerkzeugScrypt
+        : undefined;
+    if (!legacy) return false;
+    // Before the first bcrypt check there is nothing to match: measure one (the dummy hash) first.
+    if (!this.durations.has('bcrypt')) await this.dummy();
+    return this.timed(storedHash.split('$')[0], () => legacy(password, storedHash));
   }
 
   /** Spends the same time as a real check, for usernames that do not exist. */
   async verifyAgainstDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash(`dummy-${Math.random()}`);
-    const dummy = await this.dummyHash; // outside the queue: a queued task must never wait for another
-    await hashing.run(() => bcrypt.compare(password, dummy));
+    const dummy = await this.dummy(); // outside the queue: a queued task must never wait for another
+    await this.timed('bcrypt', () => bcrypt.compare(password, dummy));
     return false;
+  }
+
+  /** The dummy hash; making it (a bcrypt hash at the configured cost) also measures a bcrypt check. */
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hashing.run(async () => {
+      const started = performance.now();
+      const hash = await bcrypt.hash(`dummy-${Math.random()}`, this.config.bcryptCost);
+      if (!this.durations.has('bcrypt')) this.durations.observe('bcrypt', performance.now() - started);
+      return hash;
+    });
+    return this.dummyHash;
+  }
+
+  /** Runs one check in the hash queue, then waits until it has lasted as long as the slowest kind. */
+  private async timed(kind: string, check: () => Promise<boolean>): Promise<boolean> {
+    let spentMs = 0;
+    const result = await hashing.run(async () => {
+      const started = performance.now();
+      try {
+        return await check();
+      } finally {
+        spentMs = performance.now() - started;
+      }
+    });
+    this.durations.observe(kind, spentMs);
+    const rest = this.durations.targetMs() - spentMs;
+    if (rest > 1) await sleep(rest);
+    return result;
   }
 
   /** True for hashes that are not bcrypt at the configured cost: re-hash after a successful login. */

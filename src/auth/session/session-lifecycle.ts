@@ -1,9 +1,12 @@
 import type { Request } from 'express';
 import { User } from '../users/user.model';
 
-/** Starts a logged-in session: new session id (no fixation), keeping the CSRF token across. */
+/**
+ * Starts a logged-in session: a new session id (no fixation) and no CSRF token yet, so the next page
+ * that shows a form makes a new one. The anonymous session's token (which was in every pre-login
+ * page, and could have been read or planted before) dies with that session.
+ */
 export async function startUserSession(req: Request, user: User, now: Date): Promise<void> {
-  const csrfToken = req.session.csrfToken;
   await new Promise<void>((resolve, reject) =>
     req.session.regenerate((err) => (err ? reject(toError(err)) : resolve())),
   );
@@ -11,7 +14,6 @@ export async function startUserSession(req: Request, user: User, now: Date): Pro
   req.session.sessionVersion = user.sessionVersion;
   req.session.loginAt = now.getTime();
   req.session.lastSeenAt = now.getTime();
-  if (csrfToken) req.session.csrfToken = csrfToken;
   await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(toError(err)) : resolve())));
 }
 

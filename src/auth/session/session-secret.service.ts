@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../../config/app-config';
+import { PRIVATE_FILE_MODE } from '../../storage/private-files';
 
 export const SESSION_SECRET_FILE = '.session-secret';
 
@@ -25,7 +26,7 @@ export class SessionSecretService {
   private loadOrCreate(): string {
     const file = path.join(this.config.dataDir, SESSION_SECRET_FILE);
     try {
-      fs.writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: 0o600 });
+      fs.writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: PRIVATE_FILE_MODE });
       this.logger.warn(`SESSION_SECRET is not set: generated one and stored it in ${file} (mode 0600)`);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

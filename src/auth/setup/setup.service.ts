@@ -34,7 +34,7 @@ export class SetupService implements OnApplicationBootstrap {
     if (role && role !== 'web') return;
     if (role === 'web' && process.env.GATEHOUSE_WORKER_INDEX !== '1') return; // say it once per cluster
     if (await this.users.hasAdmin()) return;
-    const base = `http://${this.config.host}:${this.config.port}`;
+    const base = this.config.publicUrl ?? `http://${this.config.host}:${this.config.port}`;
     if (this.config.adminSetupToken) {
       this.logger.log(`No admin yet. Open ${base}/admin/setup?token=<ADMIN_SETUP_TOKEN> to create one.`);
     } else {

@@ -69,4 +69,77 @@ describe('RateLimiter', () => {
     expect(Object.keys(counters()).sort()).toEqual(['k', 'other']);
     expect(await limiter.retryAfter('k')).toBe(1);
   });
+
+  describe('reserve() / refund(): counted before the check, refunded on success', () => {
+    const keys = [
+      { key: 'user', limit: { max: 3, windowMs: 60_000 } },
+      { key: 'ip', limit: { max: 5, windowMs: 60_000 } },
+    ];
+
+    it('attempts sent at once: only `max` are reserved, the rest refused with Retry-After', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 40 }, () => limiter.reserve(keys)));
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(3);
+      const refused = outcomes.filter((o) => !o.ok);
+      expect(refused).toHaveLength(37);
+      for (const o of refused) if (!o.ok) expect(o.retryAfter).toBe(60);
+      expect(counters().user).toMatchObject({ count: 3 });
+      expect(counters().ip).toMatchObject({ count: 3 });
+    });
+
+    it('takes both keys in one update: a locked IP refuses without counting on the username', async () => {
+      for (let i = 0; i < 5; i++) await limiter.reserve([{ key: `u${i}`, limit: keys[0].limit }, keys[1]]);
+      const outcome = await limiter.reserve(keys);
+      expect(outcome.ok).toBe(false);
+      expect(counters().user).toBeUndefined();
+    });
+
+    it('the attempt that reaches the limit locks the key; refunding it lifts the lock', async () => {
+      await limiter.reserve(keys);
+      await limiter.reserve(keys);
+      const third = await limiter.reserve(keys);
+      expect(third.ok && third.reservation.lockedNow).toBe(true);
+      expect(await limiter.retryAfter('user')).toBe(60);
+      if (third.ok) await limiter.refund(third.reservation);
+      expect(await limiter.retryAfter('user')).toBe(0);
+      expect(counters().user).toMatchObject({ count: 2 });
+      expect((await limiter.reserve(keys)).ok).toBe(true);
+    });
+
+    it('refund() can clear a key instead (a successful login clears the username count)', async () => {
+      await limiter.reserve(keys);
+      const outcome = await limiter.reserve(keys);
+      if (!outcome.ok) throw new Error('expected a reservation');
+      await limiter.refund(outcome.reservation, { clear: ['user'] });
+      expect(counters().user).toBeUndefined();
+      expect(counters().ip).toMatchObject({ count: 1 });
+    });
+
+    it('a refund from a window that has ended changes nothing', async () => {
+      const outcome = await limiter.reserve(keys);
+      clock.advance(61_000);
+      await limiter.reserve(keys);
+      if (outcome.ok) await limiter.refund(outcome.reservation);
+      expect(counters().user).toMatchObject({ count: 1 });
+    });
+
+    it('reports a lock refusal once per key and lock (for the audit log), then refuses without a write', async () => {
+      for (let i = 0; i < 3; i++) await limiter.reserve(keys);
+      const first = await limiter.reserve(keys);
+      expect(first).toMatchObject({ ok: false, firstRefusals: ['user'] });
+      const mtime = fs.statSync(path.join(dir, 'throttle.json')).mtimeMs;
+      for (let i = 0; i < 5; i++) expect(await limiter.reserve(keys)).toMatchObject({ ok: false, firstRefusals: [] });
+      expect(fs.statSync(path.join(dir, 'throttle.json')).mtimeMs).toBe(mtime);
+      clock.advance(60_001);
+      for (let i = 0; i < 3; i++) expect((await limiter.reserve(keys)).ok).toBe(true);
+      expect(await limiter.reserve(keys)).toMatchObject({ ok: false, firstRefusals: ['user'] });
+    });
+  });
+
+  it('take(): like consume(), and says which refusal is the first of its lock', async () => {
+    for (let i = 0; i < 3; i++) expect(await limiter.take('r', limit)).toEqual({ retryAfter: 0, firstRefusal: false });
+    expect(await limiter.take('r', limit)).toEqual({ retryAfter: 60, firstRefusal: true });
+    expect(await limiter.take('r', limit)).toEqual({ retryAfter: 60, firstRefusal: false });
+    clock.advance(60_000);
+    expect(await limiter.take('r', limit)).toEqual({ retryAfter: 0, firstRefusal: false });
+  });
 });

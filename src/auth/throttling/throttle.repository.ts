@@ -8,6 +8,8 @@ export interface ThrottleCounter {
   count: number;
   windowStart: number;
   lockedUntil?: number;
+  /** An attempt was already refused (and audited) under the current lock: later refusals stay silent. */
+  lockNoticed?: boolean;
   /** When neither the window nor the lock matters any more: the counter can be dropped. */
   expiresAt: number;
 }
@@ -36,6 +38,12 @@ export class ThrottleRepository {
     return (await this.file.read()).counters[key];
   }
 
+  /** The current counters of these keys (a cached read: no write, no lock). */
+  async getMany(keys: readonly string[]): Promise<Array<ThrottleCounter | undefined>> {
+    const { counters } = await this.file.read();
+    return keys.map((key) => counters[key]);
+  }
+
   /**
    * Atomically updates one counter (`change` returns the new value, or undefined to delete it) and
    * drops every counter that has expired by `now`, so the file never grows with old usernames and IPs.
@@ -45,12 +53,24 @@ export class ThrottleRepository {
     now: number,
     change: (current: ThrottleCounter | undefined) => { next?: ThrottleCounter; result: R },
   ): Promise<R> {
+    return this.mutate(now, (counters) => {
+      const { next, result } = change(counters[key]);
+      if (next) counters[key] = next;
+      else delete counters[key];
+      return result;
+    });
+  }
+
+  /**
+   * Changes any number of counters in one atomic update (several keys checked and counted together,
+   * e.g. a login's username and IP), then drops every counter that has expired by `now`.
+   * `change` edits the map in place: assign a counter to set it, delete the key to drop it.
+   */
+  mutate<R>(now: number, change: (counters: Record<string, ThrottleCounter>) => R): Promise<R> {
     return this.file.update((data) => {
-      const { next, result } = change(data.counters[key]);
-      if (next) data.counters[key] = next;
-      else delete data.counters[key];
-      for (const [other, counter] of Object.entries(data.counters)) {
-        if (!(counter.expiresAt > now)) delete data.counters[other];
+      const result = change(data.counters);
+      for (const [key, counter] of Object.entries(data.counters)) {
+        if (!(counter.expiresAt > now)) delete data.counters[key];
       }
       return result;
     });

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import writeFileAtomic from 'write-file-atomic';
 import { JsonFile } from '../../storage/json-file';
 import { JsonStore } from '../../storage/json-store.service';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../storage/private-files';
 import { assertObjectWithArray } from '../../storage/shapes';
 import {
   indexEntryOf,
@@ -171,12 +172,12 @@ export class JobsRepository {
   async writeArtifacts(id: string, files: { name: string; content: string }[]): Promise<ManifestFileEntry[]> {
     const dir = this.jobPath(id, 'artifacts');
     await fs.promises.rm(dir, { recursive: true, force: true });
-    await fs.promises.mkdir(dir, { recursive: true });
+    await fs.promises.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const entries: ManifestFileEntry[] = [];
     for (const file of files) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file.name)) throw new Error(`Bad artifact name ${file.name}`);
       const buffer = Buffer.from(file.content, 'utf8');
-      await writeFileAtomic(path.join(dir, file.name), buffer, { fsync: true });
+      await writeFileAtomic(path.join(dir, file.name), buffer, { fsync: true, mode: PRIVATE_FILE_MODE });
       entries.push({ path: `artifacts/${file.name}`, bytes: buffer.length, sha256: sha256(buffer) });
     }
     return entries;
@@ -200,6 +201,7 @@ export class JobsRepository {
   async writeManifest(id: string, manifest: Manifest): Promise<void> {
     await writeFileAtomic(this.jobPath(id, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, {
       fsync: true,
+      mode: PRIVATE_FILE_MODE,
     });
   }
 
