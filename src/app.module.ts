@@ -13,7 +13,8 @@ import { GenerationModule } from './generation/generation.module';
 import { HealthController } from './health/health.controller';
 import { HomeController } from './home/home.controller';
 import { InvitesModule } from './invites/invites.module';
-import { StorageModule } from './storage/storage.module';
+import { PersistenceModule } from './persistence/persistence.module';
+import { storeKindFromEnv } from './config/validate-env';
 
 /** Pages read the CSRF token lazily: only a page that renders a form creates a session for it. */
 function csrfTokenLocal(req: Request, res: Response, next: NextFunction): void {
@@ -25,12 +26,14 @@ function csrfTokenLocal(req: Request, res: Response, next: NextFunction): void {
 export class AppModule implements NestModule {
   /** Called at bootstrap (not import time), so each app validates the environment it starts with. */
   static forRoot(): DynamicModule {
+    // Read first: it throws synchronously on a bad environment, before ConfigModule starts its own (async) check.
+    const store = storeKindFromEnv();
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(),
         CommonModule,
-        StorageModule,
+        PersistenceModule.forRoot(store),
         AuditModule,
         AuthModule,
         InvitesModule,

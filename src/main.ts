@@ -10,7 +10,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { InvalidEnvError, logFormatForFatalLine, parseEnv } from './config/validate-env';
 import { jsonLogLine, QuietLogger } from './common/logging/quiet-logger';
-import { CorruptDataFileError } from './storage/store-errors';
+import { CorruptDataFileError } from './persistence/json/store-errors';
 
 // Belt and braces for SPEC §7 (DATA_DIR private): whatever this process creates is for its user only.
 // Every file and folder under DATA_DIR also gets an explicit mode, so apps made in-process (tests) match.

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { PRIVATE_FILE_MODE } from '../storage/private-files';
+import { PRIVATE_FILE_MODE } from '../persistence/json/private-files';
 import { AuditContext, AuditEntry, AuditEventName } from './audit-event';
 
 export const AUDIT_FILE = 'audit.jsonl';

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { InviteNotValidError } from '../invites/invite-errors';
 import { Invite } from '../invites/invite.model';
 import { InvitesService } from '../invites/invites.service';
-import { JsonStore } from '../storage/json-store.service';
+import { JsonStore } from '../persistence/json/json-store.service';
 import { TooManyAttemptsError } from './auth-errors';
 import { PasswordHasher } from './passwords/password-hasher';
 import { RegistrationService } from './registration.service';

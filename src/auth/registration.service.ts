@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { ipKey } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config';
 import { InvitesService } from '../invites/invites.service';
-import { JsonStore } from '../storage/json-store.service';
+import { JsonStore } from '../persistence/json/json-store.service';
 import { TooManyAttemptsError } from './auth-errors';
 import { RegisterDto } from './dto/auth-forms.dto';
 import { PasswordHasher } from './passwords/password-hasher';

@@ -5,19 +5,22 @@ import { AuthModule } from '../auth/auth.module';
 import { CommonModule } from '../common/common.module';
 import { ConfigModule } from '../config/config.module';
 import { InvitesModule } from '../invites/invites.module';
-import { StorageModule } from '../storage/storage.module';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { storeKindFromEnv } from '../config/validate-env';
 import { CliCommands } from './cli-commands.service';
 
 /** The services the CLI shares with the server (same JSON store and locks), without HTTP or jobs. */
 @Module({})
 export class CliModule {
   static forRoot(): DynamicModule {
+    // Read first: it throws synchronously on a bad environment, before ConfigModule starts its own (async) check.
+    const store = storeKindFromEnv();
     return {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(),
         CommonModule,
-        StorageModule,
+        PersistenceModule.forRoot(store),
         AuditModule,
         AuthModule,
         InvitesModule,

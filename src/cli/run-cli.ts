@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { InvalidEnvError } from '../config/validate-env';
-import { CorruptDataFileError } from '../storage/store-errors';
+import { CorruptDataFileError } from '../persistence/json/store-errors';
 import { parseCliArgs, USAGE } from './cli-args';
 import { CliCommands } from './cli-commands.service';
 import { CliRefusedError, CliUsageError, EXIT_OK, EXIT_REFUSED, EXIT_USAGE } from './cli-errors';

@@ -243,3 +243,11 @@ export function configWarnings(config: AppConfig): string[] {
 export function validateEnv(env: Env): { app: AppConfig } {
   return { app: parseEnv(env) };
 }
+
+/**
+ * The store chosen by STORE, read when the application module is put together (before Nest validates the
+ * whole environment again through ConfigModule). Throws InvalidEnvError like parseEnv.
+ */
+export function storeKindFromEnv(env: Env = process.env): StoreKind {
+  return parseEnv(env).store;
+}

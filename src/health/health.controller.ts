@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Public } from '../auth/decorators/public.decorator';
-import { StoreHealth } from '../storage/store-health.service';
+import { StoreHealth } from '../persistence/store-health';
 
 export type HealthStatus = { status: 'ok' } | { status: 'unavailable' };
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import request from 'supertest';
-import { HEALTH_RESULT_TTL_MS } from '../../src/storage/store-health.service';
+import { HEALTH_RESULT_TTL_MS } from '../../src/persistence/json/json-store-health';
 import { CaptureLogger } from '../helpers/capture-logger';
 import { createTestApp, rmDataDir, TestApp } from '../helpers/test-app';
 

@@ -17,7 +17,7 @@ async function until(check: () => Promise<boolean>, wanted: boolean, withinMs: n
 /** Runs a check and measures it: it must answer (never throw) and never take much more than its 1 s. */
 async function timedCheck(health: PgStoreHealth): Promise<{ healthy: boolean; ms: number }> {
   const began = Date.now();
-  const healthy = await health.check();
+  const healthy = await health.healthy();
   return { healthy, ms: Date.now() - began };
 }
 
@@ -35,7 +35,7 @@ describe('PgStoreHealth', () => {
       const db = new Database({ url: server.url, poolSize: 3 });
       const health = new PgStoreHealth(db);
       try {
-        expect(await health.check()).toBe(true);
+        expect(await health.healthy()).toBe(true);
         // Idle pooled connections that the stop will kill.
         await Promise.all([1, 2, 3].map(() => db.query('SELECT pg_sleep(0.05)')));
 
@@ -49,7 +49,7 @@ describe('PgStoreHealth', () => {
         expect(again.ms).toBeLessThan(1500);
 
         await server.start();
-        await until(() => health.check(), true, 5000);
+        await until(() => health.healthy(), true, 5000);
         expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0].one).toBe(1);
       } finally {
         await db.close();
@@ -65,7 +65,7 @@ describe('PgStoreHealth', () => {
     const db = new Database({ url: proxy.urlFor(testDb.url), poolSize: 2 });
     const health = new PgStoreHealth(db);
     try {
-      expect(await health.check()).toBe(true);
+      expect(await health.healthy()).toBe(true);
 
       proxy.blackhole();
       const onOpenConnection = await timedCheck(health); // the pooled connection never answers
@@ -76,7 +76,7 @@ describe('PgStoreHealth', () => {
       expect(onNewConnection.ms).toBeLessThan(1500);
 
       proxy.restore();
-      await until(() => health.check(), true, 7000);
+      await until(() => health.healthy(), true, 7000);
     } finally {
       proxy.restore();
       await db.close();
@@ -92,12 +92,12 @@ describe('PgStoreHealth', () => {
     const db = new Database({ url: proxy.urlFor(testDb.url), poolSize: 1 });
     const health = new PgStoreHealth(db);
     try {
-      expect(await health.check()).toBe(true);
+      expect(await health.healthy()).toBe(true);
       proxy.blackhole();
-      expect(await health.check()).toBe(false);
+      expect(await health.healthy()).toBe(false);
       // The frozen connection is never answered: were it still held, the only slot would stay taken.
       proxy.relayNewOnly();
-      expect(await until(() => health.check(), true, 3000)).toBeLessThan(3000);
+      expect(await until(() => health.healthy(), true, 3000)).toBeLessThan(3000);
     } finally {
       proxy.restore();
       await db.close();

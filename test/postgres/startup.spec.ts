@@ -42,7 +42,7 @@ describe('PostgresModule start-up', () => {
     const app = await postgresApp(testDb.url);
     const db = app.get(Database);
     expect(await app.get(MigrationRunner).appliedVersions()).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(await app.get(PgStoreHealth).check()).toBe(true);
+    expect(await app.get(PgStoreHealth).healthy()).toBe(true);
     expect(await app.get(PgUnitOfWork).run('startup-test', () => db.query('SELECT 1'))).toMatchObject({ rowCount: 1 });
     await app.close();
     await expect(db.query('SELECT 1')).rejects.toThrow();

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const DIST = path.join(__dirname, '..', '..', 'dist', 'storage', 'json-file.js');
+const DIST = path.join(__dirname, '..', '..', 'dist', 'persistence', 'json', 'json-file.js');
 const role = process.env.ACK_STRESS_ROLE;
 
 if (role === 'writer') runWriter();

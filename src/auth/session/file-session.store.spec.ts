@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { JsonStore } from '../../storage/json-store.service';
+import { JsonStore } from '../../persistence/json/json-store.service';
 import { FileSessionStore } from './file-session.store';
 
 const get = (store: FileSessionStore, sid: string) =>

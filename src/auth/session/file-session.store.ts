@@ -2,9 +2,9 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { SessionData, Store } from 'express-session';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { JsonFile } from '../../storage/json-file';
-import { JsonStore } from '../../storage/json-store.service';
-import { assertObjectWithMap } from '../../storage/shapes';
+import { JsonFile } from '../../persistence/json/json-file';
+import { JsonStore } from '../../persistence/json/json-store.service';
+import { assertObjectWithMap } from '../../persistence/json/shapes';
 
 interface StoredSession {
   sess: SessionData;

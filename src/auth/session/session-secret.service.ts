@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppConfig } from '../../config/app-config';
-import { PRIVATE_FILE_MODE } from '../../storage/private-files';
+import { PRIVATE_FILE_MODE } from '../../persistence/json/private-files';
 
 export const SESSION_SECRET_FILE = '.session-secret';
 

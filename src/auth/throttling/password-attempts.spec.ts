@@ -5,7 +5,7 @@ import { strictMock } from '../../../test/helpers/strict-mock';
 import { AuditService } from '../../audit/audit.service';
 import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { JsonStore } from '../../storage/json-store.service';
+import { JsonStore } from '../../persistence/json/json-store.service';
 import { TOO_MANY_AT_ONCE, TooManyAttemptsError } from '../auth-errors';
 import { InFlightChecks, MAX_CHECKS_IN_FLIGHT_PER_IP, MAX_CHECKS_IN_FLIGHT_PER_USERNAME } from './in-flight-checks';
 import { PasswordAttempts } from './password-attempts.service';

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { JsonStore } from '../../storage/json-store.service';
+import { JsonStore } from '../../persistence/json/json-store.service';
 import { RateLimiter } from './rate-limiter.service';
 import { ThrottleRepository } from './throttle.repository';
 

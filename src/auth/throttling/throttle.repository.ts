@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { JsonFile } from '../../storage/json-file';
-import { JsonStore } from '../../storage/json-store.service';
-import { assertObjectWithMap } from '../../storage/shapes';
+import { JsonFile } from '../../persistence/json/json-file';
+import { JsonStore } from '../../persistence/json/json-store.service';
+import { assertObjectWithMap } from '../../persistence/json/shapes';
 
 /** A fixed-window counter: `count` events since `windowStart`; locked until `lockedUntil`. */
 export interface ThrottleCounter {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AppConfig } from '../../config/app-config';
-import { JsonStore } from '../../storage/json-store.service';
+import { JsonStore } from '../../persistence/json/json-store.service';
 import { emptyUsage, JobRecord } from './job.model';
 import { JobsRepository, sha256 } from './jobs.repository';
 

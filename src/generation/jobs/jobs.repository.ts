@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import writeFileAtomic from 'write-file-atomic';
-import { JsonFile } from '../../storage/json-file';
-import { JsonStore } from '../../storage/json-store.service';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../storage/private-files';
-import { assertObjectWithArray } from '../../storage/shapes';
+import { JsonFile } from '../../persistence/json/json-file';
+import { JsonStore } from '../../persistence/json/json-store.service';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../persistence/json/private-files';
+import { assertObjectWithArray } from '../../persistence/json/shapes';
 import {
   indexEntryOf,
   isJobId,

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import * as fs from 'node:fs';
-import { JsonFile } from '../../storage/json-file';
-import { JsonStore } from '../../storage/json-store.service';
-import { assertObjectWithMap } from '../../storage/shapes';
+import { JsonFile } from '../../persistence/json/json-file';
+import { JsonStore } from '../../persistence/json/json-store.service';
+import { assertObjectWithMap } from '../../persistence/json/shapes';
 import { UsageFile } from './usage.model';
 
 export const USAGE_FILE = 'usage.json';

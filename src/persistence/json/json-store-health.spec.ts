@@ -2,20 +2,20 @@ import { Logger } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManualClock } from '../common/clock/clock';
+import { ManualClock } from '../../common/clock/clock';
 import { JsonStore } from './json-store.service';
-import { HEALTH_PROBE_TIMEOUT_MS, HEALTH_RESULT_TTL_MS, probeDataDir, StoreHealth } from './store-health.service';
+import { HEALTH_PROBE_TIMEOUT_MS, HEALTH_RESULT_TTL_MS, probeDataDir, JsonStoreHealth } from './json-store-health';
 
-describe('StoreHealth', () => {
+describe('JsonStoreHealth', () => {
   let dir: string;
   let clock: ManualClock;
-  let health: StoreHealth;
+  let health: JsonStoreHealth;
 
   beforeAll(() => Logger.overrideLogger(false));
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-health-'));
     clock = new ManualClock();
-    health = new StoreHealth({ dataDir: dir } as JsonStore, clock);
+    health = new JsonStoreHealth({ dataDir: dir } as JsonStore, clock);
   });
   afterEach(() => {
     jest.restoreAllMocks();

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../../config/app-config';
 import { CrossProcessMutex } from './cross-process-mutex';
 import { JsonFile, JsonFileOptions } from './json-file';
 import { PRIVATE_DIR_MODE, tightenPermissions } from './private-files';

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Clock } from '../common/clock/clock';
+import { Clock } from '../../common/clock/clock';
+import { StoreHealth } from '../store-health';
 import { JsonStore } from './json-store.service';
 
 /** The probe's file under DATA_DIR (a few bytes, rewritten by every probe). */
@@ -39,7 +40,7 @@ export async function probeDataDir(dir: string): Promise<void> {
  * ends, so a hung disk does not pile up probes. Changes of state are logged once, not per request.
  */
 @Injectable()
-export class StoreHealth {
+export class JsonStoreHealth extends StoreHealth {
   private readonly logger = new Logger('Health');
   private answer: Promise<boolean> | undefined;
   private last: { healthy: boolean; at: number } | undefined;
@@ -49,7 +50,9 @@ export class StoreHealth {
   constructor(
     private readonly store: JsonStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    super();
+  }
 
   healthy(): Promise<boolean> {
     const age = this.last ? this.clock.now().getTime() - this.last.at : Infinity;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '../../config/app-config';
 import { JsonStore, MAX_TRANSIENT_FILES } from './json-store.service';
 
 describe('JsonStore', () => {
