@@ -9,6 +9,7 @@ import { PasswordHasher } from '../auth/passwords/password-hasher';
 import { passwordProblem } from '../auth/passwords/password-policy';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../auth/users/username';
 import { AdminExistsError, UsersService } from '../auth/users/users.service';
+import { DomainError } from '../common/errors/domain-error';
 import { FormError } from '../common/errors/form-error';
 import { AppConfig } from '../config/app-config';
 import { CliCommand, USAGE } from './cli-args';
@@ -38,6 +39,7 @@ export class CliCommands {
       await this.dispatch(command, io);
     } catch (error) {
       // The services speak in HTTP-flavoured errors; on the console they are refusals.
+      if (error instanceof DomainError) throw new CliRefusedError(error.message);
       if (error instanceof FormError) throw new CliRefusedError(error.formMessage);
       if (error instanceof HttpException) throw new CliRefusedError(error.message);
       throw error;

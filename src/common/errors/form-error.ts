@@ -1,6 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
-export type FieldErrors = Record<string, string[]>;
+import type { FieldErrors } from './domain-error';
+
+export type { FieldErrors };
 
 /**
  * An input problem on an HTML form: the exception filter re-renders the handler's @FormView with

@@ -13,10 +13,16 @@ const TITLES: Record<number, string> = {
 };
 
 /** One place that turns a status and a safe message into an HTML page, or JSON under /api. */
-export function sendError(req: Request, res: Response, status: number, message: string): void {
+export function sendError(
+  req: Request,
+  res: Response,
+  status: number,
+  message: string,
+  jsonDetails: Record<string, unknown> = {},
+): void {
   if (res.headersSent) return;
   if (isApiRequest(req) || (req.accepts(['html', 'json']) === 'json' && !req.accepts('html'))) {
-    res.status(status).json({ error: message });
+    res.status(status).json({ error: message, ...jsonDetails });
     return;
   }
   const title = TITLES[status] ?? (status >= 500 ? TITLES[500] : 'Error');

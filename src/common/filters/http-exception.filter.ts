@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { FormViewOptions } from '../decorators/form-view.decorator';
+import { DomainError, FieldErrors } from '../errors/domain-error';
 import { FormError } from '../errors/form-error';
 import { UnauthenticatedError } from '../errors/unauthenticated.error';
 import { isApiRequest, safeFormValues } from '../http/request-info';
@@ -30,13 +31,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
 
-    if (exception instanceof FormError) {
-      for (const [name, value] of Object.entries(exception.headers)) res.setHeader(name, value);
+    const refusal = refusalOf(exception);
+    if (refusal) {
+      for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
       if (req.formView && !isApiRequest(req)) {
-        await this.renderForm(req, res, exception, req.formView);
+        await this.renderForm(req, res, refusal, req.formView);
         return;
       }
-      sendError(req, res, exception.getStatus(), exception.formMessage);
+      sendError(req, res, refusal.status, refusal.message, refusal.details);
       return;
     }
 
@@ -49,18 +51,53 @@ export class HttpExceptionFilter implements ExceptionFilter {
     sendError(req, res, 500, 'Something went wrong on our side. Please try again.');
   }
 
-  private async renderForm(req: FormRequest, res: Response, error: FormError, form: FormViewOptions): Promise<void> {
+  private async renderForm(req: FormRequest, res: Response, refusal: Refusal, form: FormViewOptions): Promise<void> {
     try {
       const extra = form.locals ? await this.moduleRef.get(form.locals, { strict: false }).load(req) : {};
-      res.status(error.getStatus()).render(form.view, {
+      res.status(refusal.status).render(form.view, {
         ...extra,
-        form: { message: error.formMessage, errors: error.fieldErrors, values: safeFormValues(req.body) },
+        form: { message: refusal.message, errors: refusal.fields, values: safeFormValues(req.body) },
       });
     } catch (renderError) {
       this.logger.error(renderError instanceof Error ? renderError.message : String(renderError));
-      sendError(req, res, error.getStatus(), error.formMessage);
+      sendError(req, res, refusal.status, refusal.message);
     }
   }
+}
+
+/** A request refused for a reason the user may see: a domain rule or a form's input. */
+interface Refusal {
+  status: number;
+  message: string;
+  fields: FieldErrors;
+  headers: Record<string, string>;
+  /** Extra keys of the JSON answer (e.g. a quota's limit and reset time); field errors under `fields`. */
+  details: Record<string, unknown>;
+}
+
+function refusalOf(exception: unknown): Refusal | undefined {
+  if (exception instanceof DomainError) {
+    const headers: Record<string, string> =
+      exception.retryAfterSeconds !== undefined
+        ? { 'Retry-After': String(Math.max(1, Math.ceil(exception.retryAfterSeconds))) }
+        : {};
+    const details = {
+      ...exception.details,
+      ...(Object.keys(exception.fields).length ? { fields: exception.fields } : {}),
+    };
+    return { status: exception.status, message: exception.message, fields: exception.fields, headers, details };
+  }
+  if (exception instanceof FormError) {
+    const details = Object.keys(exception.fieldErrors).length ? { fields: exception.fieldErrors } : {};
+    return {
+      status: exception.getStatus(),
+      message: exception.formMessage,
+      fields: exception.fieldErrors,
+      headers: exception.headers,
+      details,
+    };
+  }
+  return undefined;
 }
 
 function messageOf(exception: HttpException): string {
