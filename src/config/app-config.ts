@@ -4,8 +4,21 @@ export type GenerationProviderName = 'offline' | 'openai';
 export type LogFormat = 'text' | 'json';
 export type StoreKind = 'files' | 'postgres';
 
+/**
+ * What this process does (set by main.ts for the processes it forks, and by the CLI): `all` = one
+ * process serving HTTP and running jobs; `web` = an HTTP worker of a cluster; `runner` = the cluster
+ * primary, running jobs; `cli` = the admin CLI (no HTTP, no jobs, no setup URL).
+ */
+export type ProcessRole = 'all' | 'web' | 'runner' | 'cli';
+
 export class AppConfig {
   nodeEnv: string;
+  /** Internal (GATEHOUSE_ROLE), not an operator setting. */
+  processRole: ProcessRole;
+  /** 1-based index of a cluster's HTTP worker (GATEHOUSE_WORKER_INDEX); undefined outside a cluster. */
+  workerIndex?: number;
+  /** The setup token a cluster primary generated and handed to its workers (never written to a file). */
+  generatedSetupToken?: string;
   port: number;
   host: string;
   /** Absolute path. */

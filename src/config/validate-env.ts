@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { AppConfig, GenerationProviderName, LogFormat, StoreKind } from './app-config';
+import { AppConfig, GenerationProviderName, LogFormat, StoreKind, ProcessRole } from './app-config';
 
 type Env = Record<string, string | undefined>;
 
@@ -185,6 +185,9 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
 
   const config: AppConfig = {
     nodeEnv: r.raw('NODE_ENV') ?? 'development',
+    processRole: r.oneOf<ProcessRole>('GATEHOUSE_ROLE', 'all', ['all', 'web', 'runner', 'cli']),
+    workerIndex: r.raw('GATEHOUSE_WORKER_INDEX') === undefined ? undefined : r.int('GATEHOUSE_WORKER_INDEX', 1, 1, 64),
+    generatedSetupToken: r.raw('GATEHOUSE_GENERATED_SETUP_TOKEN'),
     port: r.int('PORT', 3000, 0, 65535),
     host: r.raw('HOST') ?? '127.0.0.1',
     dataDir: path.resolve(cwd, r.raw('DATA_DIR') ?? './data'),

@@ -24,15 +24,14 @@ export class SetupService implements OnApplicationBootstrap {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {
-    this.token =
-      config.adminSetupToken ?? process.env.GATEHOUSE_GENERATED_SETUP_TOKEN ?? randomBytes(24).toString('base64url');
+    this.token = config.adminSetupToken ?? config.generatedSetupToken ?? randomBytes(24).toString('base64url');
   }
 
   async onApplicationBootstrap(): Promise<void> {
     // Only processes that serve pages announce the setup URL (not the job runner, not the CLI).
-    const role = process.env.GATEHOUSE_ROLE;
-    if (role && role !== 'web') return;
-    if (role === 'web' && process.env.GATEHOUSE_WORKER_INDEX !== '1') return; // say it once per cluster
+    const role = this.config.processRole;
+    if (role !== 'all' && role !== 'web') return;
+    if (role === 'web' && this.config.workerIndex !== 1) return; // say it once per cluster
     if (await this.users.hasAdmin()) return;
     const base = this.config.publicUrl ?? `http://${this.config.host}:${this.config.port}`;
     if (this.config.adminSetupToken) {

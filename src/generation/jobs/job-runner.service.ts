@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig, ProcessRole } from '../../config/app-config';
 import { QuotaService } from '../usage/quota.service';
 import { UsageLedgerRepository } from '../usage/usage-ledger.repository';
 import { emptyUsage, isTerminal, JobIndexEntry } from './job.model';
@@ -19,8 +19,8 @@ export const SHUTDOWN_GRACE_MS = 3000;
 const liveRunners = new Set<string>();
 
 /** Web workers set GATEHOUSE_ROLE=web and only enqueue; a single runner process per machine runs jobs. */
-export function runsJobs(role = process.env.GATEHOUSE_ROLE): boolean {
-  return role === undefined || role === '' || role === 'runner';
+export function runsJobs(role: ProcessRole): boolean {
+  return role === 'all' || role === 'runner';
 }
 
 /**
@@ -33,7 +33,7 @@ export function runsJobs(role = process.env.GATEHOUSE_ROLE): boolean {
 export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('JobRunner');
   readonly runnerId = randomUUID();
-  private readonly enabled = runsJobs();
+  private readonly enabled: boolean;
   private readonly active = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -48,7 +48,9 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly quota: QuotaService,
     private readonly ledger: UsageLedgerRepository,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.enabled = runsJobs(config.processRole);
+  }
 
   get isEnabled(): boolean {
     return this.enabled;

@@ -28,7 +28,7 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
   constructor(private readonly config: AppConfig) {
     fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // Cluster web workers start after the primary has done this for the same folder.
-    if (process.env.GATEHOUSE_ROLE !== 'web') this.makePrivate();
+    if (config.processRole !== 'web') this.makePrivate();
   }
 
   /**
