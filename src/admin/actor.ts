@@ -1,4 +1,4 @@
-import { User } from '../auth/users/user.model';
+import { User } from '../users/user.model';
 
 /** Who performs an admin action: a logged-in admin, or the console (`npm run cli`). */
 export interface Actor {

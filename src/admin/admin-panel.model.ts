@@ -1,4 +1,4 @@
-import { Role } from '../auth/users/user.model';
+import { Role } from '../users/user.model';
 import { InviteStatus } from '../invites/invite.model';
 
 /** What views/admin/panel.hbs renders; built by AdminService.panel(). */

@@ -2,7 +2,7 @@ import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res } from
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Roles } from '../auth/decorators/roles.decorator';
-import { User } from '../auth/users/user.model';
+import { User } from '../users/user.model';
 import { FormView } from '../common/decorators/form-view.decorator';
 import { clientIp, linkOrigin } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config';

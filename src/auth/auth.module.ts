@@ -10,7 +10,6 @@ import { SetupController } from './controllers/setup.controller';
 import { CsrfGuard } from './guards/csrf.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { SessionAuthGuard } from './guards/session-auth.guard';
-import { PasswordHasher } from './passwords/password-hasher';
 import { RegistrationService } from './registration.service';
 import { PasswordResetService } from './reset/password-reset.service';
 import { FileSessionStore } from './session/file-session.store';
@@ -22,8 +21,7 @@ import { InFlightChecks } from './throttling/in-flight-checks';
 import { PasswordAttempts } from './throttling/password-attempts.service';
 import { RateLimiter } from './throttling/rate-limiter.service';
 import { ThrottleRepository } from './throttling/throttle.repository';
-import { UsersRepository } from './users/users.repository';
-import { UsersService } from './users/users.service';
+import { UsersModule } from '../users/users.module';
 
 /**
  * Who you are and whether you may: accounts, sessions, CSRF, throttling and the global guards.
@@ -31,12 +29,9 @@ import { UsersService } from './users/users.service';
  * then CSRF/origin (a forged request changes nothing), then role. All run before any handler.
  */
 @Module({
-  imports: [InvitesModule],
+  imports: [UsersModule, InvitesModule],
   controllers: [LoginController, RegistrationController, SetupController, AccountController, PasswordResetController],
   providers: [
-    UsersRepository,
-    UsersService,
-    PasswordHasher,
     AuthService,
     RegistrationService,
     SetupService,
@@ -52,7 +47,7 @@ import { UsersService } from './users/users.service';
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [UsersService, PasswordHasher, SetupService, PasswordResetService, SessionMiddleware, AuthService],
+  exports: [UsersModule, SetupService, PasswordResetService, SessionMiddleware, AuthService],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -2,11 +2,11 @@ import { strictMock } from '../../test/helpers/strict-mock';
 import { AuditService } from '../audit/audit.service';
 import { LOGIN_FAILED, LoginFailedError, TooManyAttemptsError } from './auth-errors';
 import { AuthService } from './auth.service';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasher } from '../users/passwords/password-hasher';
 import { PasswordAttempts } from './throttling/password-attempts.service';
-import { User } from './users/user.model';
-import { UsersRepository } from './users/users.repository';
-import { UsersService } from './users/users.service';
+import { User } from '../users/user.model';
+import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 
 const alice: User = {
   id: 'id-alice',

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { LoginFailedError } from './auth-errors';
-import { PasswordHasher } from './passwords/password-hasher';
-import { fitsBcrypt } from './passwords/password-policy';
+import { PasswordHasher } from '../users/passwords/password-hasher';
+import { fitsBcrypt } from '../users/passwords/password-policy';
 import { PasswordAttempts } from './throttling/password-attempts.service';
-import { User } from './users/user.model';
-import { UsersRepository } from './users/users.repository';
-import { UsersService } from './users/users.service';
+import { User } from '../users/user.model';
+import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 
 /** Credential checks for login and "change my password", under the login lockout (SPEC §3, §5). */
 @Injectable()

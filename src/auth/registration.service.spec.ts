@@ -6,11 +6,11 @@ import { Invite } from '../invites/invite.model';
 import { InvitesService } from '../invites/invites.service';
 import { JsonStore } from '../persistence/json/json-store.service';
 import { TooManyAttemptsError } from './auth-errors';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasher } from '../users/passwords/password-hasher';
 import { RegistrationService } from './registration.service';
 import { RateLimiter } from './throttling/rate-limiter.service';
-import { User } from './users/user.model';
-import { UsernameTakenError, UsersService } from './users/users.service';
+import { User } from '../users/user.model';
+import { UsernameTakenError, UsersService } from '../users/users.service';
 
 const invite = { code: 'code-123456', role: 'admin', createdBy: 'root' } as Invite;
 const created = { id: 'new', username: 'newbie', role: 'admin' } as User;

@@ -6,10 +6,10 @@ import { InvitesService } from '../invites/invites.service';
 import { JsonStore } from '../persistence/json/json-store.service';
 import { TooManyAttemptsError } from './auth-errors';
 import { RegisterDto } from './dto/auth-forms.dto';
-import { PasswordHasher } from './passwords/password-hasher';
+import { PasswordHasher } from '../users/passwords/password-hasher';
 import { RateLimiter } from './throttling/rate-limiter.service';
-import { User } from './users/user.model';
-import { UsernameTakenError, UsersService } from './users/users.service';
+import { User } from '../users/user.model';
+import { UsernameTakenError, UsersService } from '../users/users.service';
 
 /**
  * Invite registration. Redeeming the invite and creating the account run as one critical section

@@ -1,8 +1,8 @@
 import { AdminService } from '../admin/admin.service';
 import { AuditService } from '../audit/audit.service';
-import { PasswordHasher } from '../auth/passwords/password-hasher';
-import { User } from '../auth/users/user.model';
-import { AdminExistsError, LastAdminError, UsernameTakenError, UsersService } from '../auth/users/users.service';
+import { PasswordHasher } from '../users/passwords/password-hasher';
+import { User } from '../users/user.model';
+import { AdminExistsError, LastAdminError, UsernameTakenError, UsersService } from '../users/users.service';
 import { AppConfig } from '../config/app-config';
 import { Invite } from '../invites/invite.model';
 import { CliCommands } from './cli-commands.service';

@@ -1,4 +1,4 @@
-import type { User } from '../auth/users/user.model';
+import type { User } from '../users/user.model';
 
 declare global {
   namespace Express {

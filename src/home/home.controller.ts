@@ -1,7 +1,7 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Public } from '../auth/decorators/public.decorator';
-import { User } from '../auth/users/user.model';
+import { User } from '../users/user.model';
 import { QuotaService } from '../generation/usage/quota.service';
 
 @Controller()

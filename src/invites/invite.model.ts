@@ -1,4 +1,4 @@
-import { Role } from '../auth/users/user.model';
+import { Role } from '../users/user.model';
 
 /** invites.json, the prototype's `{code, note, used}` extended with snake_case keys (SPEC §7). */
 export interface InviteRecord {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import { FormError } from '../common/errors/form-error';
-import { Role } from '../auth/users/user.model';
+import { Role } from '../users/user.model';
 import { InviteNotValidError } from './invite-errors';
 import { Invite, InviteRecord, inviteStatus, maxUsesOf, toInvite, usesOf } from './invite.model';
 import { InvitesRepository } from './invites.repository';

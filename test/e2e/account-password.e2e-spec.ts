@@ -71,7 +71,7 @@ describe('change own password, and live-session cut-offs (e2e)', () => {
   });
 
   it('a disabled user loses a live session on the next request', async () => {
-    const { UsersService } = await import('../../src/auth/users/users.service');
+    const { UsersService } = await import('../../src/users/users.service');
     const users = t.app.get(UsersService);
     const { InvitesService } = await import('../../src/invites/invites.service');
     const invite = await t.app.get(InvitesService).mint({ createdBy: 'root' });
@@ -90,7 +90,7 @@ describe('change own password, and live-session cut-offs (e2e)', () => {
   });
 
   it('a deleted user loses a live session on the next request', async () => {
-    const { UsersService } = await import('../../src/auth/users/users.service');
+    const { UsersService } = await import('../../src/users/users.service');
     const { InvitesService } = await import('../../src/invites/invites.service');
     const invite = await t.app.get(InvitesService).mint({ createdBy: 'root' });
     const { register } = await import('../helpers/test-app');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { UsersService } from '../../src/auth/users/users.service';
+import { UsersService } from '../../src/users/users.service';
 import { InvitesService } from '../../src/invites/invites.service';
 import {
   Agent,

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { Role, ROLES } from '../../auth/users/user.model';
+import { Role, ROLES } from '../../users/user.model';
 import { CUSTOM_CODE_PATTERN } from '../../invites/invites.service';
 
 export const MAX_USES_LIMIT = 1000;

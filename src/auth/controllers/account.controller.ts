@@ -7,9 +7,9 @@ import { clientIp } from '../../common/http/request-info';
 import { AuthService } from '../auth.service';
 import { CurrentUser } from '../decorators/current-user.decorator';
 import { ChangePasswordDto } from '../dto/auth-forms.dto';
-import { PasswordHasher } from '../passwords/password-hasher';
-import { User } from '../users/user.model';
-import { UsersService } from '../users/users.service';
+import { PasswordHasher } from '../../users/passwords/password-hasher';
+import { User } from '../../users/user.model';
+import { UsersService } from '../../users/users.service';
 
 @Controller('account')
 export class AccountController {

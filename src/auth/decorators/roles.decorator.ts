@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { Role } from '../users/user.model';
+import { Role } from '../../users/user.model';
 
 export const ROLES_KEY = 'gatehouse:roles';
 

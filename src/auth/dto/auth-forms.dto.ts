@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { USERNAME_PATTERN, USERNAME_RULE } from '../users/username';
+import { USERNAME_PATTERN, USERNAME_RULE } from '../../users/username';
 import { IsAcceptablePassword } from './validators';
 
 export class LoginDto {

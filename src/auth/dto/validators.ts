@@ -1,5 +1,5 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { passwordProblem } from '../passwords/password-policy';
+import { passwordProblem } from '../../users/passwords/password-policy';
 
 /** class-validator rule for new passwords (SPEC §5), with the policy's own message. */
 export function IsAcceptablePassword(options?: ValidationOptions) {

@@ -4,7 +4,7 @@ import { UnauthenticatedError } from '../../common/errors/unauthenticated.error'
 import { AppConfig } from '../../config/app-config';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 import { ROLES_KEY } from '../decorators/roles.decorator';
-import { User } from '../users/user.model';
+import { User } from '../../users/user.model';
 import { CsrfGuard, isCrossSite } from './csrf.guard';
 import { RolesGuard } from './roles.guard';
 import { SessionAuthGuard } from './session-auth.guard';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { UnauthenticatedError } from '../../common/errors/unauthenticated.error';
 import { ROLES_KEY } from '../decorators/roles.decorator';
-import { Role } from '../users/user.model';
+import { Role } from '../../users/user.model';
 
 /** Enforces @Roles(...) after SessionAuthGuard; a wrong role gets the 403 page. */
 @Injectable()

@@ -6,9 +6,9 @@ import { FormError } from '../../common/errors/form-error';
 import { JsonFile } from '../../persistence/json/json-file';
 import { JsonStore } from '../../persistence/json/json-store.service';
 import { assertObjectWithArray } from '../../persistence/json/shapes';
-import { PasswordHasher } from '../passwords/password-hasher';
-import { User } from '../users/user.model';
-import { UserNotFoundError, UsersService } from '../users/users.service';
+import { PasswordHasher } from '../../users/passwords/password-hasher';
+import { User } from '../../users/user.model';
+import { UserNotFoundError, UsersService } from '../../users/users.service';
 
 interface ResetRecord {
   /** SHA-256 of the token: the token itself is shown once and never stored. */

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { User } from '../users/user.model';
+import { User } from '../../users/user.model';
 
 /**
  * Starts a logged-in session: a new session id (no fixation) and no CSRF token yet, so the next page

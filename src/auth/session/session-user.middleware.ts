@@ -2,7 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { UsersRepository } from '../users/users.repository';
+import { UsersRepository } from '../../users/users.repository';
 import { forgetUser } from './session-lifecycle';
 
 /**

@@ -3,9 +3,9 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
 import { AppConfig } from '../../config/app-config';
 import { FormError } from '../../common/errors/form-error';
-import { PasswordHasher } from '../passwords/password-hasher';
-import { User } from '../users/user.model';
-import { AdminExistsError, UsersService } from '../users/users.service';
+import { PasswordHasher } from '../../users/passwords/password-hasher';
+import { User } from '../../users/user.model';
+import { AdminExistsError, UsersService } from '../../users/users.service';
 
 export const BOOTSTRAP_USERNAME = 'admin';
 

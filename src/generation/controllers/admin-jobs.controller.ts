@@ -2,7 +2,7 @@ import { Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/c
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Roles } from '../../auth/decorators/roles.decorator';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { clientIp } from '../../common/http/request-info';
 import { JobsService } from '../jobs/jobs.service';
 import { JobIdPipe } from '../pipes/job-id.pipe';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { FormView } from '../../common/decorators/form-view.decorator';
 import { clientIp } from '../../common/http/request-info';
 import { GenerateDto } from '../dto/generation-forms.dto';

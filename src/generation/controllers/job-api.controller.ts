@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { Manifest } from '../jobs/job.model';
 import { JobsService } from '../jobs/jobs.service';
 import { JobIdPipe } from '../pipes/job-id.pipe';

@@ -1,6 +1,6 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { ManualClock } from '../../common/clock/clock';
 import { strictMock } from '../../../test/helpers/strict-mock';
 import { GenerationProvider } from '../providers/generation-provider';

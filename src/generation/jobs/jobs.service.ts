@@ -2,7 +2,7 @@ import { ConflictException, Injectable, InternalServerErrorException, NotFoundEx
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../../audit/audit.service';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { Clock } from '../../common/clock/clock';
 import { GenerationProvider } from '../providers/generation-provider';
 import { QcService } from '../qc/qc.service';

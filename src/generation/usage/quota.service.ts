@@ -1,5 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { Clock } from '../../common/clock/clock';
 import { FormError } from '../../common/errors/form-error';
 import { AppConfig } from '../../config/app-config';

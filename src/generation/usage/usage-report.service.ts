@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { User } from '../../auth/users/user.model';
+import { User } from '../../users/user.model';
 import { Clock } from '../../common/clock/clock';
 import { QuotaService, QuotaStatus } from './quota.service';
 import { UsageLedgerRepository } from './usage-ledger.repository';

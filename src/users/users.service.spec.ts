@@ -1,4 +1,4 @@
-import { ManualClock } from '../../common/clock/clock';
+import { ManualClock } from '../common/clock/clock';
 import { UserRecord } from './user.model';
 import { UsersRepository } from './users.repository';
 import { LastAdminError, UsernameTakenError, UsersService } from './users.service';

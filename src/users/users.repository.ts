@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JsonFile } from '../../persistence/json/json-file';
-import { JsonStore } from '../../persistence/json/json-store.service';
-import { assertObjectWithArray } from '../../persistence/json/shapes';
+import { JsonFile } from '../persistence/json/json-file';
+import { JsonStore } from '../persistence/json/json-store.service';
+import { assertObjectWithArray } from '../persistence/json/shapes';
 import { User, UserRecord, UsersFile } from './user.model';
 
 export const USERS_FILE = 'users.json';

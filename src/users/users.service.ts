@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Clock } from '../../common/clock/clock';
-import { FormError } from '../../common/errors/form-error';
+import { Clock } from '../common/clock/clock';
+import { FormError } from '../common/errors/form-error';
 import { Role, User, UserRecord } from './user.model';
 import { toUser, UsersRepository } from './users.repository';
 
