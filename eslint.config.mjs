@@ -55,6 +55,11 @@ export default tseslint.config(
     },
   },
   {
+    // In-memory repositories keep the async signature of the abstract repository they implement.
+    files: ['src/**/persistence/memory/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
     // Plain JavaScript (bench, test fixtures and stress scripts): CommonJS on Node, no type information.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

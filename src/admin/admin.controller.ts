@@ -1,4 +1,4 @@
-import { Body, Controller, ForbiddenException, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { Roles } from '../auth/decorators/roles.decorator';
@@ -38,8 +38,7 @@ export class AdminController {
       res.render(PANEL, { ...(await this.panelLocals.load(req)), flash });
       return;
     }
-    const bootstrap = await this.admin.bootstrapState();
-    if (!bootstrap.open && !flash.bootstrapped) throw new ForbiddenException('You do not have access to this page.');
+    const bootstrap = await this.admin.bootstrapPage(!!flash.bootstrapped);
     res.render('admin/bootstrap', { pageTitle: 'Create the admin account', bootstrap, flash });
   }
 

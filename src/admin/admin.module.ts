@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { PasswordResetModule } from '../auth/reset/password-reset.module';
 import { InvitesModule } from '../invites/invites.module';
+import { UsersModule } from '../users/users.module';
 import { AdminPanelLocals } from './admin-panel.locals';
 import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
 
-/** The admin panel (SPEC §4 admin routes, §6.2). AdminService is shared with the CLI. */
+/**
+ * The admin panel (SPEC §4 admin routes, §6.2). AdminService is shared with the CLI, so this module
+ * needs no AuthModule (no sessions, no secrets): the global guards protect its controller.
+ */
 @Module({
-  imports: [AuthModule, InvitesModule],
+  imports: [UsersModule, InvitesModule, PasswordResetModule],
   controllers: [AdminController],
   providers: [AdminService, AdminPanelLocals],
   exports: [AdminService],

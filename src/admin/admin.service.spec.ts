@@ -1,11 +1,10 @@
-import { ForbiddenException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { PasswordResetService } from '../auth/reset/password-reset.service';
-import { SetupService } from '../auth/setup/setup.service';
+import { FirstAdminService } from '../users/first-admin.service';
 import { User } from '../users/user.model';
 import { LastAdminError, UsernameTakenError, UserNotFoundError, UsersService } from '../users/users.service';
 import { ManualClock } from '../common/clock/clock';
-import { FormError } from '../common/errors/form-error';
+import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { Invite } from '../invites/invite.model';
 import { InvitesService } from '../invites/invites.service';
@@ -88,7 +87,7 @@ describe('AdminService', () => {
       users as unknown as UsersService,
       invites as unknown as InvitesService,
       resets as unknown as PasswordResetService,
-      setup as unknown as SetupService,
+      setup as unknown as FirstAdminService,
       audit as unknown as AuditService,
       config,
       new ManualClock(new Date('2026-03-01T12:00:00Z')),
@@ -153,12 +152,12 @@ describe('AdminService', () => {
   });
 
   it('turns "no such invite" into a page-level 404 message when revoking', async () => {
-    invites.revoke.mockRejectedValue(FormError.field('code', 'No such invite.', 404));
+    invites.revoke.mockRejectedValue(new DomainError('not_found', 'No such invite.', { field: 'code' }));
     const error = await service.revokeInvite(actorOf(root), 'nope', null).catch((e) => e);
-    expect(error).toBeInstanceOf(FormError);
-    expect(error.getStatus()).toBe(404);
-    expect(error.formMessage).toBe('No such invite.');
-    expect(error.fieldErrors).toEqual({});
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error.status).toBe(404);
+    expect(error.message).toBe('No such invite.');
+    expect(error.fields).toEqual({});
     expect(audit.record).not.toHaveBeenCalled();
   });
 
@@ -191,7 +190,7 @@ describe('AdminService', () => {
   ])('refuses to let an admin %s themself, changing nothing', async (_what, act, message) => {
     const error = await act(service).catch((e) => e);
     expect(error).toBeInstanceOf(SelfLockoutError);
-    expect(error.formMessage).toContain(message);
+    expect(error.message).toContain(message);
     expect(users.setDisabled).not.toHaveBeenCalled();
     expect(users.setRole).not.toHaveBeenCalled();
     expect(users.delete).not.toHaveBeenCalled();
@@ -255,22 +254,28 @@ describe('AdminService', () => {
   describe('bootstrap', () => {
     it('is refused (403) for a user when the bootstrap password is not set', async () => {
       users.hasAdmin.mockResolvedValue(false);
-      await expect(service.bootstrap(bob, 'ip')).rejects.toThrow(ForbiddenException);
+      await expect(service.bootstrap(bob, 'ip')).rejects.toMatchObject({
+        status: 403,
+        message: 'You do not have access to this page.',
+      });
       expect(setup.bootstrap).not.toHaveBeenCalled();
     });
 
     it('is refused (403) for a user once an admin exists', async () => {
       setup.bootstrapAvailable = true;
-      await expect(service.bootstrap(bob, 'ip')).rejects.toThrow(ForbiddenException);
+      await expect(service.bootstrap(bob, 'ip')).rejects.toMatchObject({
+        status: 403,
+        message: 'You do not have access to this page.',
+      });
       expect(setup.bootstrap).not.toHaveBeenCalled();
     });
 
     it('is a 409 for an admin', async () => {
       const error = await service.bootstrap(root, 'ip').catch((e) => e);
-      expect(error.getStatus()).toBe(409);
+      expect(error.status).toBe(409);
     });
 
-    it('delegates to SetupService while §6.2 applies', async () => {
+    it('delegates to FirstAdminService while §6.2 applies', async () => {
       setup.bootstrapAvailable = true;
       users.hasAdmin.mockResolvedValue(false);
       setup.bootstrap.mockResolvedValue(user({ username: 'admin', role: 'admin' }));
@@ -283,8 +288,8 @@ describe('AdminService', () => {
       users.hasAdmin.mockResolvedValue(false);
       setup.bootstrap.mockRejectedValue(new UsernameTakenError());
       const error = await service.bootstrap(bob, 'ip').catch((e) => e);
-      expect(error.getStatus()).toBe(409);
-      expect(error.formMessage).toContain('A user named "admin" already exists');
+      expect(error.status).toBe(409);
+      expect(error.message).toContain('A user named "admin" already exists');
     });
   });
 });

@@ -1,12 +1,12 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AuditEntry } from '../audit/audit-event';
 import { hint } from '../auth/registration.service';
 import { PasswordResetService } from '../auth/reset/password-reset.service';
-import { SetupService } from '../auth/setup/setup.service';
 import { Role, User } from '../users/user.model';
 import { UsernameTakenError, UserNotFoundError, UsersService } from '../users/users.service';
-import { FormError } from '../common/errors/form-error';
+import { DomainError } from '../common/errors/domain-error';
+import { FirstAdminService } from '../users/first-admin.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { Invite } from '../invites/invite.model';
@@ -24,6 +24,7 @@ import {
 import { MintInviteDto } from './dto/admin-forms.dto';
 
 export const AUDIT_EVENTS_SHOWN = 50;
+const NO_ACCESS = 'You do not have access to this page.';
 const AUDIT_BASE_KEYS = new Set(['at', 'event', 'actor', 'ip']);
 
 /**
@@ -37,7 +38,7 @@ export class AdminService {
     private readonly users: UsersService,
     private readonly invites: InvitesService,
     private readonly resets: PasswordResetService,
-    private readonly setup: SetupService,
+    private readonly firstAdmin: FirstAdminService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -63,7 +64,7 @@ export class AdminService {
   }
 
   async bootstrapState(): Promise<BootstrapState> {
-    const enabled = this.setup.bootstrapAvailable;
+    const enabled = this.firstAdmin.bootstrapAvailable;
     const adminExists = await this.users.hasAdmin();
     return { enabled, adminExists, open: enabled && !adminExists };
   }
@@ -101,7 +102,7 @@ export class AdminService {
   async revokeInvite(actor: Actor, code: string, ip: string | null): Promise<Invite> {
     const invite = await this.invites.revoke(code, actor.name).catch((error: unknown) => {
       // The panel shows field errors only for its mint form: report "no such invite" as a page message.
-      if (error instanceof FormError) throw new FormError(error.formMessage, {}, error.getStatus());
+      if (error instanceof DomainError) throw new DomainError(error.code, error.message);
       throw error;
     });
     await this.audit.record('invite.revoke', { actor: actor.name, ip, invite: hint(invite.code) });
@@ -160,18 +161,27 @@ export class AdminService {
 
   /** Any logged-in user, while ADMIN_BOOTSTRAP_PASSWORD is set and no admin exists. */
   async bootstrap(viewer: User, ip: string): Promise<User> {
-    if (viewer.role === 'admin') throw new FormError('An admin already exists.', {}, 409);
-    if (!(await this.bootstrapState()).open) throw new ForbiddenException('You do not have access to this page.');
-    return this.setup.bootstrap(viewer, ip).catch((error: unknown) => {
+    if (viewer.role === 'admin') throw new DomainError('conflict', 'An admin already exists.');
+    if (!(await this.bootstrapState()).open) throw new DomainError('forbidden', NO_ACCESS);
+    return this.firstAdmin.bootstrap(viewer, ip).catch((error: unknown) => {
       if (error instanceof UsernameTakenError) {
-        throw new FormError(
+        throw new DomainError(
+          'conflict',
           'A user named "admin" already exists, so the bootstrap cannot create it. Use /admin/setup or the CLI.',
-          {},
-          409,
         );
       }
       throw error;
     });
+  }
+
+  /**
+   * What GET /admin shows a user who is not an admin: the bootstrap page while §6.2 applies, or right
+   * after they used it (`justBootstrapped`, so they see the result); otherwise 403.
+   */
+  async bootstrapPage(justBootstrapped: boolean): Promise<BootstrapState> {
+    const bootstrap = await this.bootstrapState();
+    if (!bootstrap.open && !justBootstrapped) throw new DomainError('forbidden', NO_ACCESS);
+    return bootstrap;
   }
 
   private async target(username: string): Promise<User> {

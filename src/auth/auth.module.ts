@@ -10,8 +10,9 @@ import { SetupController } from './controllers/setup.controller';
 import { CsrfGuard } from './guards/csrf.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { SessionAuthGuard } from './guards/session-auth.guard';
+import { PasswordChangeService } from './password-change.service';
 import { RegistrationService } from './registration.service';
-import { PasswordResetService } from './reset/password-reset.service';
+import { PasswordResetModule } from './reset/password-reset.module';
 import { FileSessionStore } from './session/file-session.store';
 import { SessionSecretService } from './session/session-secret.service';
 import { SessionUserMiddleware } from './session/session-user.middleware';
@@ -20,7 +21,6 @@ import { SetupService } from './setup/setup.service';
 import { InFlightChecks } from './throttling/in-flight-checks';
 import { PasswordAttempts } from './throttling/password-attempts.service';
 import { RateLimiter } from './throttling/rate-limiter.service';
-import { ThrottleRepository } from './throttling/throttle.repository';
 import { UsersModule } from '../users/users.module';
 
 /**
@@ -29,14 +29,13 @@ import { UsersModule } from '../users/users.module';
  * then CSRF/origin (a forged request changes nothing), then role. All run before any handler.
  */
 @Module({
-  imports: [UsersModule, InvitesModule],
+  imports: [UsersModule, InvitesModule, PasswordResetModule],
   controllers: [LoginController, RegistrationController, SetupController, AccountController, PasswordResetController],
   providers: [
     AuthService,
+    PasswordChangeService,
     RegistrationService,
     SetupService,
-    PasswordResetService,
-    ThrottleRepository,
     RateLimiter,
     InFlightChecks,
     PasswordAttempts,
@@ -47,7 +46,8 @@ import { UsersModule } from '../users/users.module';
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [UsersModule, SetupService, PasswordResetService, SessionMiddleware, AuthService],
+  // UsersModule is re-exported for GenerationModule, which imports AuthModule for it today.
+  exports: [UsersModule, SetupService, SessionMiddleware, AuthService],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

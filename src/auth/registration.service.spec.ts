@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { InviteNotValidError } from '../invites/invite-errors';
 import { Invite } from '../invites/invite.model';
 import { InvitesService } from '../invites/invites.service';
-import { JsonStore } from '../persistence/json/json-store.service';
+import { Unit, UnitOfWork } from '../persistence/unit-of-work';
 import { TooManyAttemptsError } from './auth-errors';
 import { PasswordHasher } from '../users/passwords/password-hasher';
 import { RegistrationService } from './registration.service';
@@ -31,17 +31,28 @@ function setup() {
     take: async () => ({ retryAfter: 0, firstRefusal: false }),
   });
   const audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
-  const store = strictMock<JsonStore>('JsonStore', { mutex: () => ({ run: (fn: () => Promise<unknown>) => fn() }) });
+  // Runs the unit like the real ones do: its undo steps run (newest first) when it fails.
+  const unitOfWork = strictMock<UnitOfWork>('UnitOfWork', {
+    run: async (_name: string, fn: (unit: Unit) => Promise<unknown>) => {
+      const undo: Array<() => Promise<void>> = [];
+      try {
+        return await fn({ onRollback: (step) => void undo.push(step) });
+      } catch (error) {
+        for (const step of undo.reverse()) await step();
+        throw error;
+      }
+    },
+  });
   const config = { registerMaxPerIpHour: 20 } as AppConfig;
-  const service = new RegistrationService(invites, users, hasher, limiter, audit, store, config);
-  return { service, invites, users, hasher, limiter, audit, store };
+  const service = new RegistrationService(invites, users, hasher, limiter, audit, unitOfWork, config);
+  return { service, invites, users, hasher, limiter, audit, unitOfWork };
 }
 
 describe('RegistrationService', () => {
   it('redeems the (trimmed) code inside the critical section and creates the user with the invite role', async () => {
     const m = setup();
     await expect(m.service.register(input, 'ip')).resolves.toBe(created);
-    expect(m.store.mutex).toHaveBeenCalledWith('registration');
+    expect(m.unitOfWork.run).toHaveBeenCalledWith('registration', expect.any(Function));
     expect(m.invites.redeem).toHaveBeenCalledWith('code-123456', 'newbie');
     expect(m.users.create).toHaveBeenCalledWith({
       username: 'newbie',

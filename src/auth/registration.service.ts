@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { ipKey } from '../common/http/request-info';
 import { AppConfig } from '../config/app-config';
 import { InvitesService } from '../invites/invites.service';
-import { JsonStore } from '../persistence/json/json-store.service';
+import { UnitOfWork } from '../persistence/unit-of-work';
 import { TooManyAttemptsError } from './auth-errors';
 import { RegisterDto } from './dto/auth-forms.dto';
 import { PasswordHasher } from '../users/passwords/password-hasher';
@@ -12,8 +12,9 @@ import { User } from '../users/user.model';
 import { UsernameTakenError, UsersService } from '../users/users.service';
 
 /**
- * Invite registration. Redeeming the invite and creating the account run as one critical section
- * (in-process queue + cross-process lock), so one invite use always yields exactly one account.
+ * Invite registration. Redeeming the invite and creating the account run as one unit of work
+ * ("registration": a cross-process lock with files, a transaction with PostgreSQL), so one invite use
+ * always yields exactly one account: if the account cannot be created, the use is given back.
  */
 @Injectable()
 export class RegistrationService {
@@ -23,7 +24,7 @@ export class RegistrationService {
     private readonly hasher: PasswordHasher,
     private readonly limiter: RateLimiter,
     private readonly audit: AuditService,
-    private readonly store: JsonStore,
+    private readonly unitOfWork: UnitOfWork,
     private readonly config: AppConfig,
   ) {}
 
@@ -52,21 +53,17 @@ export class RegistrationService {
     if (await this.users.findByUsername(input.username)) throw new UsernameTakenError();
     const passwordHash = await this.hasher.hash(input.password);
 
-    const user = await this.store.mutex('registration').run(async () => {
+    const user = await this.unitOfWork.run('registration', async (unit) => {
       if (await this.users.findByUsername(input.username)) throw new UsernameTakenError();
       const invite = await this.invites.redeem(code, input.username);
-      try {
-        return await this.users.create({
-          username: input.username,
-          passwordHash,
-          role: invite.role,
-          invitedBy: invite.createdBy,
-          inviteCode: invite.code,
-        });
-      } catch (error) {
-        await this.invites.release(code, input.username);
-        throw error;
-      }
+      unit.onRollback(() => this.invites.release(code, input.username));
+      return this.users.create({
+        username: input.username,
+        passwordHash,
+        role: invite.role,
+        invitedBy: invite.createdBy,
+        inviteCode: invite.code,
+      });
     });
     await this.audit.record('invite.use', { actor: user.username, ip, invite: hint(code), role: user.role });
     await this.audit.record('register', { actor: user.username, ip, role: user.role });

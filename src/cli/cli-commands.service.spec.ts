@@ -1,5 +1,6 @@
 import { AdminService } from '../admin/admin.service';
 import { AuditService } from '../audit/audit.service';
+import { FirstAdminService } from '../users/first-admin.service';
 import { PasswordHasher } from '../users/passwords/password-hasher';
 import { User } from '../users/user.model';
 import { AdminExistsError, LastAdminError, UsernameTakenError, UsersService } from '../users/users.service';
@@ -67,12 +68,18 @@ describe('CliCommands', () => {
       err: (l) => err.push(l),
       readNewPassword: jest.fn().mockResolvedValue('a long enough passphrase'),
     };
+    const config = { host: '0.0.0.0', port: 8080, generationDailyDrafts: 50 } as AppConfig;
     commands = new CliCommands(
       admin as unknown as AdminService,
       users as unknown as UsersService,
-      hasher as unknown as PasswordHasher,
-      audit as unknown as AuditService,
-      { host: '0.0.0.0', port: 8080, generationDailyDrafts: 50 } as AppConfig,
+      // The real first-admin path, over the stubbed users, hasher and audit log.
+      new FirstAdminService(
+        users as unknown as UsersService,
+        hasher as unknown as PasswordHasher,
+        audit as unknown as AuditService,
+        config,
+      ),
+      config,
     );
   });
 

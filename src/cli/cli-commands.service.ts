@@ -1,16 +1,14 @@
-import { HttpException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CLI_ACTOR } from '../admin/actor';
 import { AdminService, dailyLimitText, exportedUser, inviteLink } from '../admin/admin.service';
 import { MintInviteDto } from '../admin/dto/admin-forms.dto';
-import { AuditService } from '../audit/audit.service';
-import { PasswordHasher } from '../users/passwords/password-hasher';
+import { FirstAdminService } from '../users/first-admin.service';
 import { passwordProblem } from '../users/passwords/password-policy';
 import { USERNAME_PATTERN, USERNAME_RULE } from '../users/username';
 import { AdminExistsError, UsersService } from '../users/users.service';
 import { DomainError } from '../common/errors/domain-error';
-import { FormError } from '../common/errors/form-error';
 import { AppConfig } from '../config/app-config';
 import { CliCommand, USAGE } from './cli-args';
 import { CliRefusedError, CliUsageError } from './cli-errors';
@@ -28,8 +26,7 @@ export class CliCommands {
   constructor(
     private readonly admin: AdminService,
     private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
-    private readonly audit: AuditService,
+    private readonly firstAdmin: FirstAdminService,
     private readonly config: AppConfig,
   ) {}
 
@@ -38,10 +35,8 @@ export class CliCommands {
     try {
       await this.dispatch(command, io);
     } catch (error) {
-      // The services speak in HTTP-flavoured errors; on the console they are refusals.
+      // The services' refusals (DomainError) are exit 1 on the console, with their message.
       if (error instanceof DomainError) throw new CliRefusedError(error.message);
-      if (error instanceof FormError) throw new CliRefusedError(error.formMessage);
-      if (error instanceof HttpException) throw new CliRefusedError(error.message);
       throw error;
     }
   }
@@ -69,23 +64,19 @@ export class CliCommands {
   private async createAdmin(username: string, io: CliIo): Promise<void> {
     if (!USERNAME_PATTERN.test(username)) throw new CliUsageError(`create-admin: ${USERNAME_RULE}`);
     // Refuse before asking for a password nobody will use.
-    if (await this.users.hasAdmin()) throw new CliRefusedError(ADMIN_EXISTS);
+    if (await this.firstAdmin.hasAdmin()) throw new CliRefusedError(ADMIN_EXISTS);
     const password = await io.readNewPassword();
     const problem = passwordProblem(password);
     if (problem) throw new CliRefusedError(`Password refused: ${problem}`);
-    const passwordHash = await this.hasher.hash(password);
-    const user = await this.users
-      .create({ username, passwordHash, role: 'admin' }, { onlyIfNoAdmin: true })
+    const user = await this.firstAdmin
+      .create(username, password, (created) => ({
+        event: 'admin.cli',
+        context: { actor: CLI_ACTOR.name, ip: null, command: 'create-admin', created: created.username },
+      }))
       .catch((error: unknown) => {
         if (error instanceof AdminExistsError) throw new CliRefusedError(ADMIN_EXISTS);
         throw error;
       });
-    await this.audit.record('admin.cli', {
-      actor: CLI_ACTOR.name,
-      ip: null,
-      command: 'create-admin',
-      created: user.username,
-    });
     io.out(`Created admin ${user.username}. Log in at ${this.origin()}/login`);
   }
 

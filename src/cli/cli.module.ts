@@ -1,15 +1,18 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '../admin/admin.module';
 import { AuditModule } from '../audit/audit.module';
-import { AuthModule } from '../auth/auth.module';
 import { CommonModule } from '../common/common.module';
 import { ConfigModule } from '../config/config.module';
+import { storeKindFromEnv } from '../config/validate-env';
 import { InvitesModule } from '../invites/invites.module';
 import { PersistenceModule } from '../persistence/persistence.module';
-import { storeKindFromEnv } from '../config/validate-env';
+import { UsersModule } from '../users/users.module';
 import { CliCommands } from './cli-commands.service';
 
-/** The services the CLI shares with the server (same JSON store and locks), without HTTP or jobs. */
+/**
+ * The services the CLI shares with the server (same store and locks), without HTTP, sessions or jobs:
+ * never AuthModule, so no command makes a session secret or a sessions file.
+ */
 @Module({})
 export class CliModule {
   static forRoot(): DynamicModule {
@@ -22,7 +25,7 @@ export class CliModule {
         CommonModule,
         PersistenceModule.forRoot(store),
         AuditModule,
-        AuthModule,
+        UsersModule,
         InvitesModule,
         AdminModule,
       ],

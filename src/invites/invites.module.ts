@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { InvitesRepository } from './invites.repository';
 import { InvitesService } from './invites.service';
 
+/** Invite codes, no HTTP. InvitesRepository comes from the global PersistenceModule. */
 @Module({
-  providers: [InvitesRepository, InvitesService],
+  providers: [InvitesService],
   exports: [InvitesService],
 })
 export class InvitesModule {}

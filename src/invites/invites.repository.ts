@@ -1,39 +1,23 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JsonFile } from '../persistence/json/json-file';
-import { JsonStore } from '../persistence/json/json-store.service';
-import { assertObjectWithArray } from '../persistence/json/shapes';
-import { InviteRecord, InvitesFile } from './invite.model';
+import { Invite, NewInviteData } from './invite.model';
 
-export const INVITES_FILE = 'invites.json';
-
-/** The only code that touches invites.json. */
-@Injectable()
-export class InvitesRepository implements OnModuleInit {
-  private readonly file: JsonFile<InvitesFile>;
-
-  constructor(store: JsonStore) {
-    this.file = store.file<InvitesFile>(INVITES_FILE, {
-      empty: () => ({ codes: [] }),
-      validate: assertObjectWithArray('codes'),
-      pretty: true,
-    });
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.file.load();
-  }
-
-  async list(): Promise<InviteRecord[]> {
-    return (await this.file.read()).codes;
-  }
-
-  /** Codes are compared exactly (they are random; case matters). */
-  async find(code: string): Promise<InviteRecord | undefined> {
-    return (await this.file.read()).codes.find((c) => c.code === code);
-  }
-
-  /** Atomic change of invites.json; the mutator must validate before changing anything. */
-  mutate<R>(change: (codes: InviteRecord[]) => R): Promise<R> {
-    return this.file.update((data) => change(data.codes));
-  }
+/**
+ * Invite codes in the store (the DI token). Codes are compared exactly (they are random; case
+ * matters). `now` decides expiry, so every status is computed against the caller's clock. Each change
+ * is one atomic step that checks its rule inside it.
+ */
+export abstract class InvitesRepository {
+  /** In creation order. */
+  abstract list(now: Date): Promise<Invite[]>;
+  abstract findByCode(code: string, now: Date): Promise<Invite | undefined>;
+  /** Throws InviteCodeTakenError when the code exists. */
+  abstract createInvite(input: NewInviteData): Promise<Invite>;
+  /**
+   * Takes one use for `username` if the code is active at `now` (not revoked, expired or used up);
+   * throws InviteNotValidError otherwise, changing nothing.
+   */
+  abstract redeemInvite(code: string, username: string, now: Date): Promise<Invite>;
+  /** Gives back the use `username` took (an account could not be created after all); unknown codes are ignored. */
+  abstract releaseInvite(code: string, username: string): Promise<void>;
+  /** Marks the code revoked (once; a second revoke keeps the first time). Throws InviteNotFoundError. */
+  abstract revokeInvite(code: string, revokedBy: string | null, now: Date): Promise<Invite>;
 }

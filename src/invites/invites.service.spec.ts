@@ -1,36 +1,21 @@
 import { ManualClock } from '../common/clock/clock';
-import { FormError } from '../common/errors/form-error';
+import { DomainError } from '../common/errors/domain-error';
 import { InviteNotValidError } from './invite-errors';
-import { InviteRecord } from './invite.model';
-import { InvitesRepository } from './invites.repository';
 import { InvitesService } from './invites.service';
-
-class MemoryInvites {
-  codes: InviteRecord[] = [];
-  async list() {
-    return this.codes;
-  }
-  async find(code: string) {
-    return this.codes.find((c) => c.code === code);
-  }
-  async mutate<R>(change: (codes: InviteRecord[]) => R): Promise<R> {
-    const draft = structuredClone(this.codes);
-    const result = change(draft); // throwing leaves this.codes untouched, as the store does
-    this.codes = draft;
-    return result;
-  }
-}
+import { MemoryInvitesRepository } from './persistence/memory/memory-invites.repository';
 
 describe('InvitesService', () => {
-  let repo: MemoryInvites;
+  let repo: MemoryInvitesRepository;
   let clock: ManualClock;
   let service: InvitesService;
 
   beforeEach(() => {
-    repo = new MemoryInvites();
+    repo = new MemoryInvitesRepository();
     clock = new ManualClock(new Date('2026-03-01T12:00:00Z'));
-    service = new InvitesService(repo as unknown as InvitesRepository, clock);
+    service = new InvitesService(repo, clock);
   });
+
+  const stored = async (index: number) => (await repo.list(clock.now()))[index];
 
   it('mints random URL-safe codes of at least 112 bits, with defaults', async () => {
     const invite = await service.mint({ createdBy: 'root' });
@@ -48,19 +33,19 @@ describe('InvitesService', () => {
   it('accepts a valid custom code and refuses a duplicate or malformed one', async () => {
     await service.mint({ createdBy: null, code: 'team-2026' });
     await expect(service.mint({ createdBy: null, code: 'team-2026' })).rejects.toThrow('That code already exists.');
-    await expect(service.mint({ createdBy: null, code: 'bad code!' })).rejects.toThrow(FormError);
-    await expect(service.mint({ createdBy: null, code: 'abc' })).rejects.toThrow(FormError);
-    expect(repo.codes).toHaveLength(1);
+    await expect(service.mint({ createdBy: null, code: 'bad code!' })).rejects.toThrow(DomainError);
+    await expect(service.mint({ createdBy: null, code: 'abc' })).rejects.toThrow(DomainError);
+    expect(await repo.list(clock.now())).toHaveLength(1);
   });
 
   it('redeem() takes one use, marks used at maxUses and refuses after', async () => {
     await service.mint({ createdBy: null, code: 'twice-ok', maxUses: 2 });
     await service.redeem('twice-ok', 'a');
-    expect(repo.codes[0]).toMatchObject({ uses: 1, used: false, used_by: ['a'] });
+    expect(await stored(0)).toMatchObject({ uses: 1, status: 'active', usedBy: ['a'] });
     await service.redeem('twice-ok', 'b');
-    expect(repo.codes[0]).toMatchObject({ uses: 2, used: true, used_by: ['a', 'b'] });
+    expect(await stored(0)).toMatchObject({ uses: 2, status: 'used', usedBy: ['a', 'b'] });
     await expect(service.redeem('twice-ok', 'c')).rejects.toThrow(InviteNotValidError);
-    expect(repo.codes[0].uses).toBe(2);
+    expect((await stored(0)).uses).toBe(2);
   });
 
   it('check() and redeem() refuse expired and revoked codes with the same error', async () => {
@@ -74,19 +59,16 @@ describe('InvitesService', () => {
     }
   });
 
-  it('reads prototype invites: used=false means one use left, used=true means none', async () => {
-    repo.codes = [
-      { code: 'old-free', note: 'n', used: false },
-      { code: 'old-used', note: 'n', used: true },
-    ];
-    await expect(service.check('old-free')).resolves.toMatchObject({ status: 'active', maxUses: 1, uses: 0 });
-    await expect(service.check('old-used')).rejects.toThrow(InviteNotValidError);
-  });
-
   it('release() gives a use back', async () => {
     await service.mint({ createdBy: null, code: 'give-back' });
     await service.redeem('give-back', 'a');
     await service.release('give-back', 'a');
-    expect(repo.codes[0]).toMatchObject({ uses: 0, used: false, used_by: [] });
+    expect(await stored(0)).toMatchObject({ uses: 0, status: 'active', usedBy: [] });
+  });
+
+  it('lists newest first', async () => {
+    await service.mint({ createdBy: null, code: 'first-1' });
+    await service.mint({ createdBy: null, code: 'second-2' });
+    expect((await service.list()).map((i) => i.code)).toEqual(['second-2', 'first-1']);
   });
 });

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
-import { FormError } from '../common/errors/form-error';
+import { DomainError } from '../common/errors/domain-error';
 import { Role } from '../users/user.model';
 import { InviteNotValidError } from './invite-errors';
-import { Invite, InviteRecord, inviteStatus, maxUsesOf, toInvite, usesOf } from './invite.model';
+import { Invite } from './invite.model';
 import { InvitesRepository } from './invites.repository';
 
 export interface MintInviteInput {
@@ -19,7 +19,7 @@ export interface MintInviteInput {
 
 export const CUSTOM_CODE_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
 
-/** Invite codes: mint, check, redeem (one use at a time, atomically), revoke. */
+/** Invite codes: mint, check, redeem (one use at a time, atomically, in the repository), revoke. */
 @Injectable()
 export class InvitesService {
   constructor(
@@ -27,9 +27,9 @@ export class InvitesService {
     private readonly clock: Clock,
   ) {}
 
+  /** Newest first. */
   async list(): Promise<Invite[]> {
-    const now = this.clock.now();
-    return (await this.invites.list()).map((r) => toInvite(r, now)).reverse();
+    return (await this.invites.list(this.clock.now())).reverse();
   }
 
   /** 144 random bits, URL-safe (SPEC §5 asks for at least 112). */
@@ -41,75 +41,43 @@ export class InvitesService {
     const now = this.clock.now();
     const code = input.code?.trim() || InvitesService.newCode();
     if (input.code && !CUSTOM_CODE_PATTERN.test(code)) {
-      throw FormError.field('code', 'A custom code must be 6–64 letters, digits, dashes or underscores.');
+      throw new DomainError('invalid_input', 'A custom code must be 6–64 letters, digits, dashes or underscores.', {
+        field: 'code',
+      });
     }
     const days = input.expiresInDays ?? 7;
-    const record: InviteRecord = {
+    return this.invites.createInvite({
       code,
       note: input.note?.trim() ?? '',
-      used: false,
       role: input.role ?? 'user',
-      created_at: now.toISOString(),
-      created_by: input.createdBy,
-      max_uses: input.maxUses ?? 1,
-      uses: 0,
-      expires_at: days > 0 ? new Date(now.getTime() + days * 86_400_000).toISOString() : null,
-      revoked_at: null,
-      used_by: [],
-    };
-    await this.invites.mutate((codes) => {
-      if (codes.some((c) => c.code === code)) throw FormError.field('code', 'That code already exists.');
-      codes.push(record);
+      createdAt: now.toISOString(),
+      createdBy: input.createdBy,
+      maxUses: input.maxUses ?? 1,
+      expiresAt: days > 0 ? new Date(now.getTime() + days * 86_400_000).toISOString() : null,
     });
-    return toInvite(record, now);
   }
 
   /** For the registration form: is this code usable right now? Never uses it up. */
   async check(code: string): Promise<Invite> {
-    const record = await this.invites.find(code);
-    if (!record || inviteStatus(record, this.clock.now()) !== 'active') throw new InviteNotValidError();
-    return toInvite(record, this.clock.now());
+    const invite = await this.invites.findByCode(code, this.clock.now());
+    if (!invite || invite.status !== 'active') throw new InviteNotValidError();
+    return invite;
   }
 
   /**
-   * Takes one use of the code for `username`. Callers serialise this with the account creation
-   * (RegistrationService), so one use always means one account.
+   * Takes one use of the code for `username` (InviteNotValidError if it is not active). Callers run it
+   * in the same unit of work as the account creation (RegistrationService), so one use is one account.
    */
-  async redeem(code: string, username: string): Promise<Invite> {
-    const now = this.clock.now();
-    return this.invites.mutate((codes) => {
-      const record = codes.find((c) => c.code === code);
-      if (!record || inviteStatus(record, now) !== 'active') throw new InviteNotValidError();
-      record.uses = usesOf(record) + 1;
-      record.max_uses = maxUsesOf(record);
-      record.used = record.uses >= record.max_uses;
-      record.used_by = [...(record.used_by ?? []), username];
-      record.last_used_at = now.toISOString();
-      return toInvite(record, now);
-    });
+  redeem(code: string, username: string): Promise<Invite> {
+    return this.invites.redeemInvite(code, username, this.clock.now());
   }
 
   /** Gives a use back when the account could not be created after all. */
-  async release(code: string, username: string): Promise<void> {
-    await this.invites.mutate((codes) => {
-      const record = codes.find((c) => c.code === code);
-      if (!record) return;
-      record.uses = Math.max(0, usesOf(record) - 1);
-      record.used = record.uses >= maxUsesOf(record);
-      record.used_by = (record.used_by ?? []).filter((name) => name !== username);
-    });
+  release(code: string, username: string): Promise<void> {
+    return this.invites.releaseInvite(code, username);
   }
 
-  async revoke(code: string, revokedBy: string | null): Promise<Invite> {
-    const now = this.clock.now();
-    return this.invites.mutate((codes) => {
-      const record = codes.find((c) => c.code === code);
-      if (!record) throw FormError.field('code', 'No such invite.', 404);
-      if (!record.revoked_at) {
-        record.revoked_at = now.toISOString();
-        record.revoked_by = revokedBy;
-      }
-      return toInvite(record, now);
-    });
+  revoke(code: string, revokedBy: string | null): Promise<Invite> {
+    return this.invites.revokeInvite(code, revokedBy, this.clock.now());
   }
 }

@@ -1,7 +1,18 @@
+import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
+import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
+import { THROTTLING_PERSISTENCE } from '../auth/throttling/persistence/throttling.persistence';
+import { INVITES_PERSISTENCE } from '../invites/persistence/invites.persistence';
+import { USERS_PERSISTENCE } from '../users/persistence/users.persistence';
 import type { RepositoryBinding } from './persistence.module';
 
 /**
  * Every repository of every feature, with its implementation per store. A new repository adds its
  * feature's binding list here; the contract test of each repository runs against every implementation.
  */
-export const REPOSITORY_BINDINGS: RepositoryBinding[] = [];
+export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
+  ...USERS_PERSISTENCE,
+  ...INVITES_PERSISTENCE,
+  ...AUDIT_PERSISTENCE,
+  ...RESET_PERSISTENCE,
+  ...THROTTLING_PERSISTENCE,
+];

@@ -1,27 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
-import { FormError } from '../common/errors/form-error';
-import { Role, User, UserRecord } from './user.model';
-import { toUser, UsersRepository } from './users.repository';
+import { Role, User } from './user.model';
+import { UsersRepository } from './users.repository';
 
-export class UsernameTakenError extends FormError {
-  constructor() {
-    super('That username is taken.', { username: ['That username is taken.'] }, 409);
-  }
-}
-
-export class LastAdminError extends FormError {
-  constructor() {
-    super('The last admin cannot be disabled, demoted or deleted.', {}, 400);
-  }
-}
-
-export class UserNotFoundError extends FormError {
-  constructor() {
-    super('No such user.', {}, 404);
-  }
-}
+export { AdminExistsError, LastAdminError, UsernameTakenError, UserNotFoundError } from './user-errors';
 
 export interface NewUser {
   username: string;
@@ -31,7 +14,10 @@ export interface NewUser {
   inviteCode?: string | null;
 }
 
-/** Account lifecycle rules shared by registration, setup, the admin panel and the CLI. */
+/**
+ * Account lifecycle shared by registration, setup, the admin panel and the CLI. The rules that need the
+ * whole table (unique usernames, the last admin) are enforced atomically by the repository.
+ */
 @Injectable()
 export class UsersService {
   constructor(
@@ -57,106 +43,47 @@ export class UsersService {
 
   /** Creates the account; refuses a username taken case-insensitively (409). */
   create(input: NewUser, options: { onlyIfNoAdmin?: boolean } = {}): Promise<User> {
-    const record: UserRecord = {
-      id: randomUUID(),
-      username: input.username,
-      password_hash: input.passwordHash,
-      role: input.role,
-      created_at: this.clock.now().toISOString(),
-      disabled: false,
-      invited_by: input.invitedBy ?? null,
-      invite_code: input.inviteCode ?? null,
-      last_login_at: null,
-      session_version: 0,
-    };
-    return this.users.mutate((users, find) => {
-      if (options.onlyIfNoAdmin && users.some((u) => u.role === 'admin')) throw new AdminExistsError();
-      if (find(input.username)) throw new UsernameTakenError();
-      users.push(record);
-      return toUser(record);
-    });
+    return this.users.createUser(
+      {
+        id: randomUUID(),
+        username: input.username,
+        passwordHash: input.passwordHash,
+        role: input.role,
+        createdAt: this.clock.now().toISOString(),
+        invitedBy: input.invitedBy ?? null,
+        inviteCode: input.inviteCode ?? null,
+      },
+      options,
+    );
   }
 
   recordLogin(id: string, newPasswordHash?: string): Promise<void> {
-    return this.change(id, (record) => {
-      record.last_login_at = this.clock.now().toISOString();
-      if (newPasswordHash) record.password_hash = newPasswordHash;
-    });
+    return this.users.touchLastLogin(id, this.clock.now().toISOString(), newPasswordHash);
   }
 
   /** Sets a new password hash and ends every session of the user (returns the new version). */
   setPasswordHash(id: string, passwordHash: string): Promise<number> {
-    return this.change(id, (record) => {
-      record.password_hash = passwordHash;
-      record.session_version = (record.session_version ?? 0) + 1;
-      return record.session_version;
-    });
+    return this.users.setPasswordHash(id, passwordHash);
   }
 
   /** "Sign out everywhere". */
   endAllSessions(username: string): Promise<User> {
-    return this.changeByName(username, (record) => {
-      record.session_version = (record.session_version ?? 0) + 1;
-    });
+    return this.users.endAllSessions(username);
   }
 
   setDisabled(username: string, disabled: boolean): Promise<User> {
-    return this.changeByName(username, (record, users) => {
-      if (disabled) assertNotLastAdmin(record, users);
-      record.disabled = disabled;
-    });
+    return this.users.setDisabled(username, disabled);
   }
 
   setRole(username: string, role: Role): Promise<User> {
-    return this.changeByName(username, (record, users) => {
-      if (role !== 'admin') assertNotLastAdmin(record, users);
-      record.role = role;
-    });
+    return this.users.setRole(username, role);
   }
 
   setDailyDrafts(username: string, dailyDrafts: number | null): Promise<User> {
-    return this.changeByName(username, (record) => {
-      record.daily_drafts = dailyDrafts;
-    });
+    return this.users.setDailyDrafts(username, dailyDrafts);
   }
 
   delete(username: string): Promise<User> {
-    return this.users.mutate((users, find) => {
-      const record = find(username);
-      if (!record) throw new UserNotFoundError();
-      assertNotLastAdmin(record, users);
-      users.splice(users.indexOf(record), 1);
-      return toUser(record);
-    });
+    return this.users.deleteUser(username);
   }
-
-  private change<R>(id: string, apply: (record: UserRecord) => R): Promise<R> {
-    return this.users.mutate((users) => {
-      const record = users.find((u) => toUser(u).id === id);
-      if (!record) throw new UserNotFoundError();
-      return apply(record);
-    });
-  }
-
-  private changeByName(username: string, apply: (record: UserRecord, users: UserRecord[]) => void): Promise<User> {
-    return this.users.mutate((users, find) => {
-      const record = find(username);
-      if (!record) throw new UserNotFoundError();
-      apply(record, users);
-      return toUser(record);
-    });
-  }
-}
-
-export class AdminExistsError extends FormError {
-  constructor() {
-    super('An admin already exists.', {}, 409);
-  }
-}
-
-/** An enabled admin must remain: refuse to disable, demote or delete the last one. */
-function assertNotLastAdmin(record: UserRecord, users: UserRecord[]): void {
-  if (record.role !== 'admin' || record.disabled) return;
-  const otherEnabledAdmins = users.filter((u) => u !== record && u.role === 'admin' && !u.disabled).length;
-  if (otherEnabledAdmins === 0) throw new LastAdminError();
 }

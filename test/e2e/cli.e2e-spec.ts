@@ -133,6 +133,16 @@ describe('admin CLI (e2e, node dist/cli.js)', () => {
       );
     });
 
+    it('a read-only list-users on an empty DATA_DIR writes nothing: no session secret, no data file', async () => {
+      const empty = makeDataDir();
+      const res = await cli(empty, ['list-users']);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain('0 user(s).');
+      expect(fs.readdirSync(empty)).toEqual([]);
+      expect(fs.existsSync(path.join(empty, '.session-secret'))).toBe(false);
+      rmDataDir(empty);
+    });
+
     it('refuses a corrupt users.json and leaves it untouched (exit 1)', async () => {
       const corrupt = makeDataDir();
       fs.writeFileSync(path.join(corrupt, 'users.json'), '{"users": [');

@@ -1,24 +1,15 @@
 import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuditService } from '../../audit/audit.service';
 import { FormView } from '../../common/decorators/form-view.decorator';
-import { FormError } from '../../common/errors/form-error';
 import { clientIp } from '../../common/http/request-info';
-import { AuthService } from '../auth.service';
 import { CurrentUser } from '../decorators/current-user.decorator';
 import { ChangePasswordDto } from '../dto/auth-forms.dto';
-import { PasswordHasher } from '../../users/passwords/password-hasher';
+import { PasswordChangeService } from '../password-change.service';
 import { User } from '../../users/user.model';
-import { UsersService } from '../../users/users.service';
 
 @Controller('account')
 export class AccountController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
-    private readonly audit: AuditService,
-  ) {}
+  constructor(private readonly passwords: PasswordChangeService) {}
 
   @Get('password')
   @Render('account/password')
@@ -35,12 +26,8 @@ export class AccountController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (!(await this.auth.verifyCurrentPassword(user, body.currentPassword, clientIp(req)))) {
-      throw FormError.field('currentPassword', 'Your current password is not correct.');
-    }
-    const version = await this.users.setPasswordHash(user.id, await this.hasher.hash(body.newPassword));
+    const version = await this.passwords.changePassword(user, body.currentPassword, body.newPassword, clientIp(req));
     req.session.sessionVersion = version;
-    await this.audit.record('user.password_change', { actor: user.username, ip: clientIp(req) });
     res.redirect(303, '/account/password?changed=1');
   }
 }

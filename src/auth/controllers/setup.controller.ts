@@ -2,7 +2,6 @@ import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { Clock } from '../../common/clock/clock';
 import { FormView } from '../../common/decorators/form-view.decorator';
-import { FormError } from '../../common/errors/form-error';
 import { clientIp } from '../../common/http/request-info';
 import { Public } from '../decorators/public.decorator';
 import { SetupDto } from '../dto/auth-forms.dto';
@@ -29,11 +28,7 @@ export class SetupController {
   @Post()
   @FormView('auth/setup')
   async create(@Body() body: SetupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.setup.assertOpen();
-    if (!this.setup.tokenMatches(body.token)) {
-      throw new FormError('The setup token is not valid.', { token: ['The setup token is not valid.'] }, 403);
-    }
-    const user = await this.setup.createFirstAdmin(body.username, body.password, clientIp(req));
+    const user = await this.setup.createFirstAdmin(body.token, body.username, body.password, clientIp(req));
     await startUserSession(req, user, this.clock.now());
     res.redirect(303, '/admin');
   }

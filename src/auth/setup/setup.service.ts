@@ -1,17 +1,26 @@
-import { Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
-import { randomBytes, timingSafeEqual, createHash } from 'node:crypto';
-import { AuditService } from '../../audit/audit.service';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
-import { FormError } from '../../common/errors/form-error';
-import { PasswordHasher } from '../../users/passwords/password-hasher';
+import { FirstAdminService } from '../../users/first-admin.service';
+import { AdminExistsError } from '../../users/user-errors';
 import { User } from '../../users/user.model';
-import { AdminExistsError, UsersService } from '../../users/users.service';
 
-export const BOOTSTRAP_USERNAME = 'admin';
+export { BOOTSTRAP_USERNAME } from '../../users/first-admin.service';
+
+export const SETUP_TOKEN_INVALID = 'The setup token is not valid.';
+
+/** /admin/setup once an admin exists: the page stops existing (a 404 page, not the form again). */
+export class SetupClosedError extends DomainError {
+  constructor() {
+    super('not_found', 'Not found', { formless: true });
+  }
+}
 
 /**
- * First-admin paths (SPEC §6.1, §6.2). The setup token is ADMIN_SETUP_TOKEN or a random one made at
- * start-up and printed with the full URL (the token is the one secret the operator must see).
+ * /admin/setup (SPEC §6.1). The setup token is ADMIN_SETUP_TOKEN or a random one made at start-up and
+ * printed with the full URL (the token is the one secret the operator must see). The account itself
+ * is made by FirstAdminService, the path the bootstrap and the CLI share.
  */
 @Injectable()
 export class SetupService implements OnApplicationBootstrap {
@@ -19,9 +28,7 @@ export class SetupService implements OnApplicationBootstrap {
   private readonly token: string;
 
   constructor(
-    private readonly users: UsersService,
-    private readonly hasher: PasswordHasher,
-    private readonly audit: AuditService,
+    private readonly firstAdmin: FirstAdminService,
     private readonly config: AppConfig,
   ) {
     this.token = config.adminSetupToken ?? config.generatedSetupToken ?? randomBytes(24).toString('base64url');
@@ -32,7 +39,7 @@ export class SetupService implements OnApplicationBootstrap {
     const role = this.config.processRole;
     if (role !== 'all' && role !== 'web') return;
     if (role === 'web' && this.config.workerIndex !== 1) return; // say it once per cluster
-    if (await this.users.hasAdmin()) return;
+    if (await this.firstAdmin.hasAdmin()) return;
     const base = this.config.publicUrl ?? `http://${this.config.host}:${this.config.port}`;
     if (this.config.adminSetupToken) {
       this.logger.log(`No admin yet. Open ${base}/admin/setup?token=<ADMIN_SETUP_TOKEN> to create one.`);
@@ -45,9 +52,9 @@ export class SetupService implements OnApplicationBootstrap {
     }
   }
 
-  /** 404 once an admin exists: the page stops existing. */
+  /** SetupClosedError (404) once an admin exists: the page stops existing. */
   async assertOpen(): Promise<void> {
-    if (await this.users.hasAdmin()) throw new NotFoundException('Not found');
+    if (await this.firstAdmin.hasAdmin()) throw new SetupClosedError();
   }
 
   tokenMatches(candidate: string | undefined): boolean {
@@ -57,36 +64,15 @@ export class SetupService implements OnApplicationBootstrap {
     return timingSafeEqual(digest(candidate), digest(this.token));
   }
 
-  async createFirstAdmin(username: string, password: string, ip: string): Promise<User> {
+  /** Checks that the page is open and the token right (403 on the token field), then makes the admin. */
+  async createFirstAdmin(token: string | undefined, username: string, password: string, ip: string): Promise<User> {
     await this.assertOpen();
-    const passwordHash = await this.hasher.hash(password);
-    const user = await this.users
-      .create({ username, passwordHash, role: 'admin' }, { onlyIfNoAdmin: true })
-      .catch((error) => {
-        if (error instanceof AdminExistsError) throw new NotFoundException('Not found');
+    if (!this.tokenMatches(token)) throw new DomainError('forbidden', SETUP_TOKEN_INVALID, { field: 'token' });
+    return this.firstAdmin
+      .create(username, password, (user) => ({ event: 'admin.setup', context: { actor: user.username, ip } }))
+      .catch((error: unknown) => {
+        if (error instanceof AdminExistsError) throw new SetupClosedError();
         throw error;
       });
-    await this.audit.record('admin.setup', { actor: user.username, ip });
-    return user;
-  }
-
-  get bootstrapAvailable(): boolean {
-    return !!this.config.adminBootstrapPassword;
-  }
-
-  /** §6.2: creates user "admin" with ADMIN_BOOTSTRAP_PASSWORD while no admin exists. */
-  async bootstrap(actor: User, ip: string): Promise<User> {
-    const password = this.config.adminBootstrapPassword;
-    if (!password) throw new NotFoundException('Not found');
-    if (await this.users.hasAdmin()) throw new FormError('An admin already exists.', {}, 409);
-    const passwordHash = await this.hasher.hash(password);
-    const user = await this.users
-      .create({ username: BOOTSTRAP_USERNAME, passwordHash, role: 'admin' }, { onlyIfNoAdmin: true })
-      .catch((error) => {
-        if (error instanceof AdminExistsError) throw new FormError('An admin already exists.', {}, 409);
-        throw error;
-      });
-    await this.audit.record('admin.bootstrap', { actor: actor.username, ip, created: user.username });
-    return user;
   }
 }

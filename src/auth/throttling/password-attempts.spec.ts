@@ -10,7 +10,7 @@ import { TOO_MANY_AT_ONCE, TooManyAttemptsError } from '../auth-errors';
 import { InFlightChecks, MAX_CHECKS_IN_FLIGHT_PER_IP, MAX_CHECKS_IN_FLIGHT_PER_USERNAME } from './in-flight-checks';
 import { PasswordAttempts } from './password-attempts.service';
 import { RateLimiter } from './rate-limiter.service';
-import { ThrottleRepository } from './throttle.repository';
+import { JsonThrottleRepository } from './persistence/json/json-throttle.repository';
 
 /** A check that resolves when the test says so, and counts how many were started. */
 function gatedChecks() {
@@ -49,7 +49,7 @@ describe('PasswordAttempts (the login lockout around a password check)', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-attempts-'));
     const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const limiter = new RateLimiter(new ThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig)), clock);
+    const limiter = new RateLimiter(new JsonThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig)), clock);
     audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
     inFlight = new InFlightChecks();
     attempts = new PasswordAttempts(limiter, inFlight, audit, config);

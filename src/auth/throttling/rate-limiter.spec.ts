@@ -5,7 +5,7 @@ import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { JsonStore } from '../../persistence/json/json-store.service';
 import { RateLimiter } from './rate-limiter.service';
-import { ThrottleRepository } from './throttle.repository';
+import { JsonThrottleRepository } from './persistence/json/json-throttle.repository';
 
 describe('RateLimiter', () => {
   const limit = { max: 3, windowMs: 60_000 };
@@ -17,7 +17,7 @@ describe('RateLimiter', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-throttle-'));
     clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const repository = new ThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig));
+    const repository = new JsonThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig));
     limiter = new RateLimiter(repository, clock);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,3 @@
-import { Injectable } from '@nestjs/common';
-import { JsonFile } from '../../persistence/json/json-file';
-import { JsonStore } from '../../persistence/json/json-store.service';
-import { assertObjectWithMap } from '../../persistence/json/shapes';
-
 /** A fixed-window counter: `count` events since `windowStart`; locked until `lockedUntil`. */
 export interface ThrottleCounter {
   count: number;
@@ -14,40 +9,17 @@ export interface ThrottleCounter {
   expiresAt: number;
 }
 
-interface ThrottleFile {
-  counters: Record<string, ThrottleCounter>;
-}
-
 /**
- * DATA_DIR/throttle.json: counters every worker process shares (through the store's lock), so
- * running several workers never multiplies the allowance.
+ * Throttle counters every worker process shares (the DI token), so running several workers never
+ * multiplies the allowance. Changes are atomic across processes; every change also drops the counters
+ * that have expired by `now`, so the store never grows with old usernames and IPs.
  */
-@Injectable()
-export class ThrottleRepository {
-  private readonly file: JsonFile<ThrottleFile>;
+export abstract class ThrottleRepository {
+  abstract get(key: string): Promise<ThrottleCounter | undefined>;
+  /** The current counters of these keys (a read: no write, no lock). */
+  abstract getMany(keys: readonly string[]): Promise<Array<ThrottleCounter | undefined>>;
 
-  constructor(store: JsonStore) {
-    this.file = store.file<ThrottleFile>('throttle.json', {
-      empty: () => ({ counters: {} }),
-      validate: assertObjectWithMap('counters'),
-      durable: false, // counters are cheap to lose on a power cut; a process crash loses nothing
-    });
-  }
-
-  async get(key: string): Promise<ThrottleCounter | undefined> {
-    return (await this.file.read()).counters[key];
-  }
-
-  /** The current counters of these keys (a cached read: no write, no lock). */
-  async getMany(keys: readonly string[]): Promise<Array<ThrottleCounter | undefined>> {
-    const { counters } = await this.file.read();
-    return keys.map((key) => counters[key]);
-  }
-
-  /**
-   * Atomically updates one counter (`change` returns the new value, or undefined to delete it) and
-   * drops every counter that has expired by `now`, so the file never grows with old usernames and IPs.
-   */
+  /** Atomically updates one counter (`change` returns the new value, or undefined to delete it). */
   update<R>(
     key: string,
     now: number,
@@ -63,16 +35,15 @@ export class ThrottleRepository {
 
   /**
    * Changes any number of counters in one atomic update (several keys checked and counted together,
-   * e.g. a login's username and IP), then drops every counter that has expired by `now`.
-   * `change` edits the map in place: assign a counter to set it, delete the key to drop it.
+   * e.g. a login's username and IP). `change` must be synchronous and edits the map in place: assign a
+   * counter to set it, delete the key to drop it; if it throws, nothing changes.
    */
-  mutate<R>(now: number, change: (counters: Record<string, ThrottleCounter>) => R): Promise<R> {
-    return this.file.update((data) => {
-      const result = change(data.counters);
-      for (const [key, counter] of Object.entries(data.counters)) {
-        if (!(counter.expiresAt > now)) delete data.counters[key];
-      }
-      return result;
-    });
+  abstract mutate<R>(now: number, change: (counters: Record<string, ThrottleCounter>) => R): Promise<R>;
+}
+
+/** Drops every counter that has expired by `now` (shared by the implementations). */
+export function dropExpired(counters: Record<string, ThrottleCounter>, now: number): void {
+  for (const [key, counter] of Object.entries(counters)) {
+    if (!(counter.expiresAt > now)) delete counters[key];
   }
 }

@@ -31,6 +31,11 @@ export interface DomainErrorOptions {
   retryAfterSeconds?: number;
   /** Extra machine-readable facts for JSON answers (e.g. a quota's limit and reset time). */
   details?: Record<string, unknown>;
+  /**
+   * The refusal is about the page itself (it does not exist any more, e.g. /admin/setup once an admin
+   * exists), not about what was typed into it: HTTP answers the error page, never the form again.
+   */
+  formless?: boolean;
 }
 
 /** Services throw this (or a subclass); they never throw HTTP exceptions. */
@@ -38,6 +43,7 @@ export class DomainError extends Error {
   readonly fields: FieldErrors;
   readonly retryAfterSeconds?: number;
   readonly details: Record<string, unknown>;
+  readonly formless: boolean;
 
   constructor(
     readonly code: DomainErrorCode,
@@ -49,6 +55,7 @@ export class DomainError extends Error {
     this.fields = options.fields ?? (options.field ? { [options.field]: [message] } : {});
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details ?? {};
+    this.formless = options.formless ?? false;
   }
 
   get status(): number {

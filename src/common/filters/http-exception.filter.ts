@@ -34,7 +34,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const refusal = refusalOf(exception);
     if (refusal) {
       for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
-      if (req.formView && !isApiRequest(req)) {
+      if (req.formView && !isApiRequest(req) && !refusal.formless) {
         await this.renderForm(req, res, refusal, req.formView);
         return;
       }
@@ -73,6 +73,8 @@ interface Refusal {
   headers: Record<string, string>;
   /** Extra keys of the JSON answer (e.g. a quota's limit and reset time); field errors under `fields`. */
   details: Record<string, unknown>;
+  /** Never re-render the form around it (the page itself is gone). */
+  formless?: boolean;
 }
 
 function refusalOf(exception: unknown): Refusal | undefined {
@@ -85,7 +87,14 @@ function refusalOf(exception: unknown): Refusal | undefined {
       ...exception.details,
       ...(Object.keys(exception.fields).length ? { fields: exception.fields } : {}),
     };
-    return { status: exception.status, message: exception.message, fields: exception.fields, headers, details };
+    return {
+      status: exception.status,
+      message: exception.message,
+      fields: exception.fields,
+      headers,
+      details,
+      formless: exception.formless,
+    };
   }
   if (exception instanceof FormError) {
     const details = Object.keys(exception.fieldErrors).length ? { fields: exception.fieldErrors } : {};

@@ -49,6 +49,14 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
     return this.config.dataDir;
   }
 
+  /**
+   * Whether repositories create their missing files at start (the server does, so an operator sees the
+   * prototype's empty files). The CLI does not: a read-only command on an empty DATA_DIR writes nothing.
+   */
+  get createsFilesAtStart(): boolean {
+    return this.config.processRole !== 'cli';
+  }
+
   /** Absolute path of a file under DATA_DIR; `relative` must come from code, never from a request. */
   resolve(relative: string): string {
     const absolute = path.resolve(this.config.dataDir, relative);
