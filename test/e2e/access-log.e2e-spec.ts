@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { CaptureLogger } from '../helpers/capture-logger';
-import { createTestApp, csrfFrom, loginCookie, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+import { createTestApp, csrfFrom, loginCookie, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 /**
  * SPEC §10: one access-log line per request (method, path without the query string, status, ms, user
@@ -15,7 +15,7 @@ describe('access log (e2e)', () => {
     logger = new CaptureLogger();
     t = await createTestApp({ logger });
     await setupAdmin(t);
-    rootId = readJson<{ users: Array<{ id: string }> }>(t.dataDir, 'users.json').users[0].id;
+    rootId = (await t.state.user('root'))!.id;
   });
   afterAll(async () => {
     await t.close();

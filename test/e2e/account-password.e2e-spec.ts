@@ -1,14 +1,5 @@
 import request from 'supertest';
-import {
-  createTestApp,
-  csrfFrom,
-  loginAs,
-  loginCookie,
-  readJson,
-  rmDataDir,
-  setupAdmin,
-  TestApp,
-} from '../helpers/test-app';
+import { createTestApp, csrfFrom, loginAs, loginCookie, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 const OLD = 'correct horse battery';
 const NEW = 'a brand new passphrase';
@@ -49,7 +40,7 @@ describe('change own password, and live-session cut-offs (e2e)', () => {
   it('refuses a wrong current password (400) and changes nothing', async () => {
     const { agent } = await loginAs(t, 'root', OLD);
     const page = await agent.get('/account/password');
-    const hash = readJson(t.dataDir, 'users.json').users[0].password_hash;
+    const hash = await t.state.passwordHash('root');
     const res = await agent
       .post('/account/password')
       .type('form')
@@ -57,7 +48,7 @@ describe('change own password, and live-session cut-offs (e2e)', () => {
       .expect(400);
     expect(res.text).toContain('Your current password is not correct.');
     expect(res.text).not.toContain(NEW);
-    expect(readJson(t.dataDir, 'users.json').users[0].password_hash).toBe(hash);
+    expect(await t.state.passwordHash('root')).toBe(hash);
   });
 
   it('refuses a weak new password (400)', async () => {
@@ -122,14 +113,14 @@ describe('wrong current passwords count towards the login lockout (e2e)', () => 
 
   it('after LOGIN_MAX_FAILURES wrong ones: 429 with Retry-After and the form, even for the right one; logins too', async () => {
     const { agent } = await loginAs(t, 'root', OLD);
-    const hash = readJson(t.dataDir, 'users.json').users[0].password_hash;
+    const hash = await t.state.passwordHash('root');
     for (let i = 0; i < 3; i++) expect((await change(agent, `wrong guess ${i}`)).status).toBe(400);
     const locked = await change(agent, OLD);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
     expect(locked.text).toContain('Try again in 15 minutes');
     expect(locked.text).toContain('name="currentPassword"');
-    expect(readJson(t.dataDir, 'users.json').users[0].password_hash).toBe(hash);
+    expect(await t.state.passwordHash('root')).toBe(hash);
     // It is the user's login lockout: the login form is locked too.
     const login = await request.agent(t.http).get('/login');
     const res = await request

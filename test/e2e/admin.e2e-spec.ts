@@ -66,19 +66,7 @@ function snapshot(t: TestApp): Record<string, string | null> {
   );
 }
 
-function auditLines(t: TestApp): Array<Record<string, unknown>> {
-  return (fileText(t, 'audit.jsonl') ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function userRecord(t: TestApp, username: string): Record<string, unknown> | undefined {
-  return readJson<{ users: Array<Record<string, unknown>> }>(t.dataDir, 'users.json').users.find(
-    (u) => u.username === username,
-  );
-}
-
+/** invites.json as written: these tests also pin the prototype-compatible keys (`used`, snake_case). */
 function inviteRecords(t: TestApp): Array<Record<string, unknown>> {
   return readJson<{ codes: Array<Record<string, unknown>> }>(t.dataDir, 'invites.json').codes;
 }
@@ -168,12 +156,12 @@ describe('admin panel (e2e)', () => {
         expect([route, res.status]).toEqual([route, 403]);
       }
       expect(snapshot(t)).toEqual(before);
-      expect(userRecord(t, 'bob')!.role).toBe('user');
+      expect((await t.state.user('bob'))!.role).toBe('user');
     });
 
     it('refuses every admin POST with a bad or missing CSRF token (403) and changes nothing', async () => {
       const before = snapshot(t);
-      const auditBefore = auditLines(t).length;
+      const auditBefore = (await t.state.audit()).length;
       for (const [route, fields] of posts(code)) {
         const bad = await admin.agent
           .post(route)
@@ -184,7 +172,7 @@ describe('admin panel (e2e)', () => {
         expect([route, missing.status]).toEqual([route, 403]);
       }
       expect(snapshot(t)).toEqual(before);
-      expect(auditLines(t)).toHaveLength(auditBefore);
+      expect(await t.state.audit()).toHaveLength(auditBefore);
       expect(inviteRecords(t).find((c) => c.code === code)!.revoked_at).toBeNull();
     });
 
@@ -246,7 +234,7 @@ describe('admin panel (e2e)', () => {
           .send({ _csrf: admin.csrf, dailyDrafts: '12', returnTo: '/admin#users' });
         expect(set.status).toBe(303);
         expect(set.headers.location).toBe('/admin#users');
-        expect(userRecord(t, 'bob')!.daily_drafts).toBe(12);
+        expect((await t.state.user('bob'))!.dailyDrafts).toBe(12);
         let row = (await admin.agent.get('/admin').expect(200)).text.split('data-username="bob"')[1].split('</tr>')[0];
         expect(row).toMatch(/<td>12<\/td>/);
         expect(row).toContain('value="12"');
@@ -255,7 +243,7 @@ describe('admin panel (e2e)', () => {
           .type('form')
           .send({ _csrf: admin.csrf, dailyDrafts: '', returnTo: '/admin#users' })
           .expect(303);
-        expect(userRecord(t, 'bob')!.daily_drafts).toBeNull();
+        expect((await t.state.user('bob'))!.dailyDrafts).toBeNull();
         row = (await admin.agent.get('/admin').expect(200)).text.split('data-username="bob"')[1].split('</tr>')[0];
         expect(row).toContain('50 <span class="muted small">(default)</span>');
       } finally {
@@ -297,7 +285,7 @@ describe('admin panel (e2e)', () => {
       expect(again.text).not.toContain('data-testid="minted-code"');
       expect(again.text).toContain(code); // still listed in the table
 
-      const event = auditLines(t).find((e) => e.event === 'invite.mint')!;
+      const event = (await t.state.audit()).find((e) => e.event === 'invite.mint')!;
       expect(event).toMatchObject({ actor: 'root', role: 'user', max_uses: 1 });
       expect(fileText(t, 'audit.jsonl')).not.toContain(code);
     });
@@ -306,7 +294,7 @@ describe('admin panel (e2e)', () => {
       const code = await mintCode(admin, { role: 'admin' });
       const { res } = await registerWith(t, 'dora', code);
       expect(res.status).toBe(303);
-      expect(userRecord(t, 'dora')).toMatchObject({ role: 'admin', invited_by: 'root' });
+      expect(await t.state.user('dora')).toMatchObject({ role: 'admin', invitedBy: 'root' });
     });
 
     it('maxUses 2 allows two registrations, then refuses with the generic message', async () => {
@@ -316,7 +304,7 @@ describe('admin panel (e2e)', () => {
       const third = await registerWith(t, 'gail', code);
       expect(third.res.status).toBe(400);
       expect(third.res.text).toContain('This invite code is not valid.');
-      expect(userRecord(t, 'gail')).toBeUndefined();
+      expect(await t.state.user('gail')).toBeUndefined();
       expect(inviteRecords(t).find((c) => c.code === code)).toMatchObject({
         uses: 2,
         used: true,
@@ -371,7 +359,7 @@ describe('admin panel (e2e)', () => {
       'refuses invalid input (%s): 400, panel with the error and what was typed, nothing changes',
       async (_name, fields, message) => {
         const before = snapshot(t);
-        const auditBefore = auditLines(t).length;
+        const auditBefore = (await t.state.audit()).length;
         const res = await mint(admin, { note: 'typed note', ...fields });
         expect(res.status).toBe(400);
         expect(res.text).toContain(message);
@@ -379,7 +367,7 @@ describe('admin panel (e2e)', () => {
         expect(res.text).toContain('data-testid="invites-table"');
         expect(res.text).toContain('value="typed note"');
         expect(snapshot(t)).toEqual(before);
-        expect(auditLines(t)).toHaveLength(auditBefore);
+        expect(await t.state.audit()).toHaveLength(auditBefore);
       },
     );
 
@@ -411,8 +399,8 @@ describe('admin panel (e2e)', () => {
       const late = await registerWith(t, 'kent', code);
       expect(late.res.status).toBe(400);
       expect(late.res.text).toContain('This invite code is not valid.');
-      expect(userRecord(t, 'kent')).toBeUndefined();
-      expect(auditLines(t).some((e) => e.event === 'invite.revoke' && e.actor === 'root')).toBe(true);
+      expect(await t.state.user('kent')).toBeUndefined();
+      expect((await t.state.audit()).some((e) => e.event === 'invite.revoke' && e.actor === 'root')).toBe(true);
       expect(fileText(t, 'audit.jsonl')).not.toContain(code);
     });
 
@@ -448,7 +436,7 @@ describe('admin panel (e2e)', () => {
       await bob.agent.get('/account/password').expect(200);
       const res = await post('/admin/users/bob/disable');
       expect(res.status).toBe(303);
-      expect(userRecord(t, 'bob')!.disabled).toBe(true);
+      expect((await t.state.user('bob'))!.disabled).toBe(true);
       const cut = await bob.agent.get('/account/password');
       expect(cut.status).toBe(303);
       expect(cut.headers.location).toBe('/login?next=%2Faccount%2Fpassword');
@@ -465,37 +453,37 @@ describe('admin panel (e2e)', () => {
       expect(page.text.split('data-username="bob"')[1].split('</tr>')[0]).toContain('action="/admin/users/bob/enable"');
 
       await post('/admin/users/bob/enable').expect(303);
-      expect(userRecord(t, 'bob')!.disabled).toBe(false);
+      expect((await t.state.user('bob'))!.disabled).toBe(false);
       expect((await bob.agent.get('/account/password')).status).toBe(303);
       expect((await idle.agent.get('/account/password')).status).toBe(303); // not revived by enabling
       await loginAs(t, 'bob', USER_PASSWORD);
-      const events = auditLines(t).map((e) => [e.event, e.actor, e.target].join(':'));
+      const events = (await t.state.audit()).map((e) => [e.event, e.actor, e.target].join(':'));
       expect(events).toEqual(expect.arrayContaining(['user.disable:root:bob', 'user.enable:root:bob']));
     });
 
     it('signs a user out everywhere', async () => {
       const one = await loginAs(t, 'bob', USER_PASSWORD);
       const two = await loginAs(t, 'bob', USER_PASSWORD);
-      const version = userRecord(t, 'bob')!.session_version as number;
+      const version = (await t.state.user('bob'))!.sessionVersion;
       await post('/admin/users/bob/sessions/revoke').expect(303);
-      expect(userRecord(t, 'bob')!.session_version).toBe(version + 1);
+      expect((await t.state.user('bob'))!.sessionVersion).toBe(version + 1);
       expect((await one.agent.get('/account/password')).status).toBe(303);
       expect((await two.agent.get('/account/password')).status).toBe(303);
       await admin.agent.get('/account/password').expect(200); // the admin's own session is untouched
       await loginAs(t, 'bob', USER_PASSWORD);
-      expect(auditLines(t).some((e) => e.event === 'user.sessions_revoked' && e.target === 'bob')).toBe(true);
+      expect((await t.state.audit()).some((e) => e.event === 'user.sessions_revoked' && e.target === 'bob')).toBe(true);
     });
 
     it('makes a user admin and back; the change applies to their live session', async () => {
       const bob = await loginAs(t, 'bob', USER_PASSWORD);
       await bob.agent.get('/admin').expect(403);
       await post('/admin/users/bob/role', { role: 'admin' }).expect(303);
-      expect(userRecord(t, 'bob')!.role).toBe('admin');
+      expect((await t.state.user('bob'))!.role).toBe('admin');
       await bob.agent.get('/admin').expect(200);
       await post('/admin/users/bob/role', { role: 'user' }).expect(303);
-      expect(userRecord(t, 'bob')!.role).toBe('user');
+      expect((await t.state.user('bob'))!.role).toBe('user');
       await bob.agent.get('/admin').expect(403);
-      const events = auditLines(t).filter((e) => e.event === 'user.role');
+      const events = (await t.state.audit()).filter((e) => e.event === 'user.role');
       expect(events.map((e) => [e.actor, e.target, e.from, e.to])).toEqual([
         ['root', 'bob', 'user', 'admin'],
         ['root', 'bob', 'admin', 'user'],
@@ -524,9 +512,9 @@ describe('admin panel (e2e)', () => {
     it('finds users case-insensitively and handles dots in usernames', async () => {
       await makeUser(t, 'Carl.Dot');
       await post('/admin/users/carl.dot/disable').expect(303);
-      expect(userRecord(t, 'Carl.Dot')!.disabled).toBe(true);
+      expect((await t.state.user('Carl.Dot'))!.disabled).toBe(true);
       await post('/admin/users/Carl.Dot/enable').expect(303);
-      expect(userRecord(t, 'Carl.Dot')!.disabled).toBe(false);
+      expect((await t.state.user('Carl.Dot'))!.disabled).toBe(false);
     });
 
     it('deletes only with the confirm box ticked; the deleted user is cut off', async () => {
@@ -538,13 +526,13 @@ describe('admin panel (e2e)', () => {
       expect(snapshot(t)).toEqual(before);
 
       await post('/admin/users/Carl.Dot/delete', { confirm: 'yes' }).expect(303);
-      expect(userRecord(t, 'Carl.Dot')).toBeUndefined();
+      expect(await t.state.user('Carl.Dot')).toBeUndefined();
       expect((await carl.agent.get('/account/password')).status).toBe(303);
       const page = await admin.agent.get('/admin').expect(200);
       expect(page.text).toContain('Carl.Dot was deleted.');
       expect(page.text).not.toContain('data-username="Carl.Dot"');
       expect(
-        auditLines(t).some((e) => e.event === 'user.delete' && e.target === 'Carl.Dot' && e.actor === 'root'),
+        (await t.state.audit()).some((e) => e.event === 'user.delete' && e.target === 'Carl.Dot' && e.actor === 'root'),
       ).toBe(true);
     });
 
@@ -569,7 +557,7 @@ describe('admin panel (e2e)', () => {
       const bob = await loginAs(t, 'bob', USER_PASSWORD);
       // bob demotes root: allowed, bob remains an enabled admin
       await bob.agent.post('/admin/users/root/role').type('form').send({ _csrf: bob.csrf, role: 'user' }).expect(303);
-      expect(userRecord(t, 'root')!.role).toBe('user');
+      expect((await t.state.user('root'))!.role).toBe('user');
       await admin.agent.get('/admin').expect(403); // root lost access at once
       // bob is now the only admin and cannot disable himself
       const before = snapshot(t);
@@ -597,7 +585,9 @@ describe('admin panel (e2e)', () => {
       expect(fileText(t, 'password-resets.json')).not.toContain(token);
       expect(fileText(t, 'sessions.json')).not.toContain(token); // never in the session
       expect(
-        auditLines(t).some((e) => e.event === 'user.password_reset_link' && e.actor === 'root' && e.target === 'bob'),
+        (await t.state.audit()).some(
+          (e) => e.event === 'user.password_reset_link' && e.actor === 'root' && e.target === 'bob',
+        ),
       ).toBe(true);
 
       const anon = request.agent(t.http);
@@ -628,9 +618,11 @@ describe('admin panel (e2e)', () => {
         invited_by: 'root',
       });
       expect(res.text).not.toMatch(/password|hash|\$2[aby]\$|invite_code|session_version/);
-      for (const record of readJson(t.dataDir, 'users.json').users)
-        expect(res.text).not.toContain(record.password_hash);
-      expect(auditLines(t).some((e) => e.event === 'users.export' && e.actor === 'root' && e.count === 2)).toBe(true);
+      for (const user of await t.state.users())
+        expect(res.text).not.toContain((await t.state.passwordHash(user.username))!);
+      expect(
+        (await t.state.audit()).some((e) => e.event === 'users.export' && e.actor === 'root' && e.count === 2),
+      ).toBe(true);
     });
 
     it('shows the newest audit events (newest first, at most 50) with the acting admin', async () => {
@@ -639,14 +631,15 @@ describe('admin panel (e2e)', () => {
       const table = page.text.split('data-testid="audit-table"')[1].split('</table>')[0];
       expect(table.match(/<tr>/g)!.length).toBe(1 + 50); // header + 50 events
       expect(table.indexOf('user.sessions_revoked')).toBeLessThan(table.lastIndexOf('<tr>'));
-      expect(auditLines(t).length).toBeGreaterThan(50);
+      expect((await t.state.audit()).length).toBeGreaterThan(50);
     });
 
     it('never writes a password hash, token or full invite code to the audit file', async () => {
       const audit = fileText(t, 'audit.jsonl')!;
       expect(audit).not.toMatch(/\$2[aby]\$/);
       for (const invite of inviteRecords(t)) expect(audit).not.toContain(invite.code as string);
-      for (const line of auditLines(t)) expect(Object.keys(line).join(' ')).not.toMatch(/pass|hash|token|secret/i);
+      for (const line of await t.state.audit())
+        expect(Object.keys(line).join(' ')).not.toMatch(/pass|hash|token|secret/i);
     });
   });
 
@@ -673,8 +666,8 @@ describe('admin panel (e2e)', () => {
         const res = await zed.agent.post('/admin/bootstrap').type('form').send({ _csrf: zed.csrf });
         expect(res.status).toBe(303);
         expect(res.headers.location).toBe('/admin');
-        expect(userRecord(t, 'admin')).toMatchObject({ role: 'admin', disabled: false });
-        expect(userRecord(t, 'zed')!.role).toBe('user');
+        expect(await t.state.user('admin')).toMatchObject({ role: 'admin', disabled: false });
+        expect((await t.state.user('zed'))!.role).toBe('user');
         const done = await zed.agent.get('/admin').expect(200);
         expect(done.text).toContain('data-testid="bootstrap-done"');
         await zed.agent.get('/admin').expect(403); // shown once; then the usual 403
@@ -689,7 +682,7 @@ describe('admin panel (e2e)', () => {
         expect(asAdmin.text).toContain('An admin already exists.');
         expect(snapshot(t)).toEqual(before);
 
-        const events = auditLines(t).filter((e) => e.event === 'admin.bootstrap');
+        const events = (await t.state.audit()).filter((e) => e.event === 'admin.bootstrap');
         expect(events).toHaveLength(1);
         expect(events[0]).toMatchObject({ actor: 'zed', created: 'admin' });
         expect(fileText(t, 'audit.jsonl')).not.toContain(BOOTSTRAP);
@@ -707,7 +700,7 @@ describe('admin panel (e2e)', () => {
         const before = snapshot(t);
         expect((await zed.agent.post('/admin/bootstrap').type('form').send({ _csrf: zed.csrf })).status).toBe(403);
         expect(snapshot(t)).toEqual(before);
-        expect(userRecord(t, 'admin')).toBeUndefined();
+        expect(await t.state.user('admin')).toBeUndefined();
       } finally {
         await t.close();
         rmDataDir(t.dataDir);
@@ -721,7 +714,7 @@ describe('admin panel (e2e)', () => {
         const zed = await makeUser(t, 'zed');
         await zed.agent.get('/admin').expect(403);
         expect((await zed.agent.post('/admin/bootstrap').type('form').send({ _csrf: zed.csrf })).status).toBe(403);
-        expect(userRecord(t, 'admin')).toBeUndefined();
+        expect(await t.state.user('admin')).toBeUndefined();
         const panel = await admin.agent.get('/admin').expect(200);
         expect(panel.text).toContain('an admin exists, so the bootstrap button is closed');
       } finally {

@@ -5,7 +5,6 @@ import {
   loginAs,
   mintInvite,
   newAgent,
-  readJson,
   rmDataDir,
   setupAdmin,
   TestApp,
@@ -59,25 +58,25 @@ describe('CSRF and cross-site refusals (e2e)', () => {
     const code = await mintInvite(t);
     const agent = request.agent(t.http);
     await agent.get('/register');
-    const before = readJson(t.dataDir, 'users.json').users.length;
+    const before = (await t.state.users()).length;
     await agent
       .post('/register')
       .type('form')
       .send({ username: 'sneaky', password: PASSWORD, inviteCode: code })
       .expect(403);
-    expect(readJson(t.dataDir, 'users.json').users).toHaveLength(before);
-    expect(readJson(t.dataDir, 'invites.json').codes.find((c: any) => c.code === code).uses).toBe(0);
+    expect(await t.state.users()).toHaveLength(before);
+    expect((await t.state.invite(code))!.uses).toBe(0);
   });
 
   it('refuses a password change with a bad token and the password stays', async () => {
     const { agent } = await loginAs(t, 'root', 'correct horse battery');
-    const hashBefore = readJson(t.dataDir, 'users.json').users[0].password_hash;
+    const hashBefore = await t.state.passwordHash('root');
     await agent
       .post('/account/password')
       .type('form')
       .send({ currentPassword: 'correct horse battery', newPassword: 'another fine passphrase', _csrf: 'nope' })
       .expect(403);
-    expect(readJson(t.dataDir, 'users.json').users[0].password_hash).toBe(hashBefore);
+    expect(await t.state.passwordHash('root')).toBe(hashBefore);
   });
 
   it('accepts the token in the x-csrf-token header (JSON clients)', async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestApp, csrfFrom, readJson, rmDataDir, TEST_SETUP_TOKEN, TestApp } from '../helpers/test-app';
+import { createTestApp, csrfFrom, rmDataDir, TEST_SETUP_TOKEN, TestApp } from '../helpers/test-app';
 
 describe('first admin via /admin/setup (e2e)', () => {
   let t: TestApp;
@@ -32,14 +32,14 @@ describe('first admin via /admin/setup (e2e)', () => {
     const { res } = await submit('wrong-token-wrong-token');
     expect(res.status).toBe(403);
     expect(res.text).toContain('The setup token is not valid.');
-    expect(readJson(t.dataDir, 'users.json').users).toHaveLength(0);
+    expect(await t.state.users()).toHaveLength(0);
   });
 
   it('creates the admin with the right token, logs it in, then the page is gone (404)', async () => {
     const { agent, res } = await submit(TEST_SETUP_TOKEN);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin');
-    const [admin] = readJson(t.dataDir, 'users.json').users;
+    const [admin] = await t.state.users();
     expect(admin).toMatchObject({ username: 'boss', role: 'admin' });
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('data-testid="nav-admin"');
@@ -54,14 +54,14 @@ describe('first admin via /admin/setup (e2e)', () => {
         _csrf: csrfFrom(home.text),
       });
     expect(again.status).toBe(404);
-    expect(readJson(t.dataDir, 'users.json').users).toHaveLength(1);
+    expect(await t.state.users()).toHaveLength(1);
   });
 
   it('validates the admin form (400, token kept, password not echoed)', async () => {
     const { res } = await submit(TEST_SETUP_TOKEN, 'x', 'short');
     expect(res.status).toBe(400);
     expect(res.text).toContain(`value="${TEST_SETUP_TOKEN}"`);
-    expect(readJson(t.dataDir, 'users.json').users).toHaveLength(0);
+    expect(await t.state.users()).toHaveLength(0);
   });
 
   it('records the setup in the audit log without the token or password', async () => {

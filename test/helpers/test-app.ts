@@ -8,11 +8,34 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock, ManualClock } from '../../src/common/clock/clock';
+import { AuditEntry } from '../../src/audit/audit-event';
+import { AuditLog } from '../../src/audit/audit-log';
+import { Invite } from '../../src/invites/invite.model';
+import { InvitesRepository } from '../../src/invites/invites.repository';
+import { User } from '../../src/users/user.model';
+import { UsersRepository } from '../../src/users/users.repository';
+
+/**
+ * What the app has stored, read through its repositories (whatever the store): tests assert on state
+ * without parsing the data files. Tests about the file format itself read the files.
+ */
+export interface TestState {
+  /** In creation order. */
+  users(): Promise<User[]>;
+  user(username: string): Promise<User | undefined>;
+  passwordHash(username: string): Promise<string | undefined>;
+  /** In creation order, with their status at the test clock's now. */
+  invites(): Promise<Invite[]>;
+  invite(code: string): Promise<Invite | undefined>;
+  /** Oldest first. */
+  audit(): Promise<AuditEntry[]>;
+}
 
 export interface TestApp {
   app: NestExpressApplication;
   dataDir: string;
   clock: ManualClock;
+  state: TestState;
   http: ReturnType<NestExpressApplication['getHttpServer']>;
   close(): Promise<void>;
 }
@@ -65,6 +88,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       app,
       dataDir,
       clock,
+      state: stateOf(app, clock),
       http: app.getHttpServer(),
       close: async () => {
         await app.close();
@@ -73,6 +97,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   } finally {
     saved();
   }
+}
+
+function stateOf(app: NestExpressApplication, clock: Clock): TestState {
+  const users = app.get(UsersRepository);
+  const invites = app.get(InvitesRepository);
+  const audit = app.get(AuditLog);
+  return {
+    users: () => users.list(),
+    user: (username) => users.findByUsername(username),
+    passwordHash: async (username) => (await users.findCredentials(username))?.passwordHash,
+    invites: () => invites.list(clock.now()),
+    invite: (code) => invites.findByCode(code, clock.now()),
+    audit: async () => (await audit.recent(Number.MAX_SAFE_INTEGER)).reverse(),
+  };
 }
 
 /** Sets env vars (unset the rest of the Gatehouse ones) and returns a function restoring them. */
