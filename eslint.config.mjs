@@ -55,6 +55,46 @@ export default tseslint.config(
     },
   },
   {
+    // Architecture boundary (docs/ARCHITECTURE.md): services, controllers, guards and middleware speak to
+    // abstract repositories, UnitOfWork and AuditLog, never to the JSON files or the disk. Only code under a
+    // `persistence/` folder (and src/persistence itself) touches files.
+    files: [
+      'src/**/*.service.ts',
+      'src/**/*.controller.ts',
+      'src/**/*.guard.ts',
+      'src/**/*.middleware.ts',
+      'src/**/*.locals.ts',
+    ],
+    ignores: [
+      'src/persistence/**',
+      'src/**/persistence/**',
+      // A parallel branch (issue 12, generation) converts src/generation to repositories, a JobQueue and
+      // an ArtifactStore; it joins this rule there.
+      'src/generation/**',
+      // The session secret file belongs to the session work of a parallel branch (one authentication point).
+      'src/auth/session/session-secret.service.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'fs', message: 'Only repositories under a persistence/ folder touch the disk.' },
+            { name: 'node:fs', message: 'Only repositories under a persistence/ folder touch the disk.' },
+            { name: 'fs/promises', message: 'Only repositories under a persistence/ folder touch the disk.' },
+            { name: 'node:fs/promises', message: 'Only repositories under a persistence/ folder touch the disk.' },
+          ],
+          patterns: [
+            {
+              group: ['**/persistence/json', '**/persistence/json/**'],
+              message: 'Inject the abstract repository (or UnitOfWork) instead of a JSON implementation.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // In-memory repositories keep the async signature of the abstract repository they implement.
     files: ['src/**/persistence/memory/**/*.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },
