@@ -1,94 +1,64 @@
 import { AuditService } from '../audit/audit.service';
 import { PasswordResetService } from '../auth/reset/password-reset.service';
 import { FirstAdminService } from '../users/first-admin.service';
-import { User } from '../users/user.model';
+import { Role } from '../users/user.model';
+import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import { aUser, anAdmin } from '../../test/factories/users';
+import { anInvite } from '../../test/factories/invites';
 import { LastAdminError, UsernameTakenError, UserNotFoundError, UsersService } from '../users/users.service';
 import { ManualClock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
-import { Invite } from '../invites/invite.model';
-import { InvitesService } from '../invites/invites.service';
+import { InvitesService, MintInviteInput } from '../invites/invites.service';
 import { actorOf, CLI_ACTOR } from './actor';
 import { DeleteNotConfirmedError, SelfLockoutError } from './admin-errors';
 import { AdminService } from './admin.service';
 
-function user(overrides: Partial<User> = {}): User {
-  return {
-    id: 'id-bob',
-    username: 'bob',
-    role: 'user',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    disabled: false,
-    invitedBy: 'root',
-    lastLoginAt: null,
-    sessionVersion: 0,
-    dailyDrafts: null,
-    ...overrides,
-  };
-}
+const user = aUser;
+const invite = anInvite;
+const root = anAdmin();
+const bob = aUser();
 
-const root = user({ id: 'id-root', username: 'root', role: 'admin', invitedBy: null });
-const bob = user();
-
-function invite(overrides: Partial<Invite> = {}): Invite {
-  return {
-    code: 'ABCDEFGHIJKLMNOPQRSTUVWX',
-    note: '',
-    role: 'user',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    createdBy: 'root',
-    maxUses: 1,
-    uses: 0,
-    expiresAt: null,
-    revokedAt: null,
-    usedBy: [],
-    status: 'active',
-    ...overrides,
-  };
-}
+/** FirstAdminService's `bootstrapAvailable` is a getter; the tests flip it. */
+type FirstAdminStub = StrictMock<Omit<FirstAdminService, 'bootstrapAvailable'>> & { bootstrapAvailable: boolean };
 
 describe('AdminService', () => {
-  let users: jest.Mocked<
-    Pick<UsersService, 'list' | 'findByUsername' | 'hasAdmin' | 'setDisabled' | 'setRole' | 'delete' | 'endAllSessions'>
-  >;
-  let invites: jest.Mocked<Pick<InvitesService, 'list' | 'mint' | 'revoke'>>;
-  let resets: jest.Mocked<Pick<PasswordResetService, 'createLink'>>;
-  let setup: { bootstrapAvailable: boolean; bootstrap: jest.Mock };
-  let audit: jest.Mocked<Pick<AuditService, 'record' | 'recent'>>;
+  let users: StrictMock<UsersService>;
+  let invites: StrictMock<InvitesService>;
+  let resets: StrictMock<PasswordResetService>;
+  let setup: FirstAdminStub;
+  let audit: StrictMock<AuditService>;
   let service: AdminService;
 
   beforeEach(() => {
-    users = {
-      list: jest.fn().mockResolvedValue([root, bob]),
-      findByUsername: jest.fn(async (name: string) => [root, bob].find((u) => u.username === name.toLowerCase())),
-      hasAdmin: jest.fn().mockResolvedValue(true),
-      setDisabled: jest.fn(async (name: string, disabled: boolean) => ({ ...bob, username: name, disabled })),
-      setRole: jest.fn(async (name: string, role) => ({ ...bob, username: name, role })),
-      delete: jest.fn(async (name: string) => ({ ...bob, username: name })),
-      endAllSessions: jest.fn(async (name: string) => ({ ...bob, username: name, sessionVersion: 1 })),
-    };
-    invites = {
-      list: jest.fn().mockResolvedValue([]),
-      mint: jest.fn(async (input) =>
+    users = strictMock<UsersService>('UsersService', {
+      list: async () => [root, bob],
+      findByUsername: async (name: string) => [root, bob].find((u) => u.username === name.toLowerCase()),
+      hasAdmin: async () => true,
+      setDisabled: async (name: string, disabled: boolean) => ({ ...bob, username: name, disabled }),
+      setRole: async (name: string, role: Role) => ({ ...bob, username: name, role }),
+      delete: async (name: string) => ({ ...bob, username: name }),
+      endAllSessions: async (name: string) => ({ ...bob, username: name, sessionVersion: 1 }),
+    });
+    invites = strictMock<InvitesService>('InvitesService', {
+      list: async () => [],
+      mint: async (input: MintInviteInput) =>
         invite({ role: input.role ?? 'user', code: input.code ?? 'ABCDEFGHIJKLMNOPQRSTUVWX' }),
-      ),
-      revoke: jest.fn(async (code: string, _by: string | null) => invite({ code, status: 'revoked' })),
-    };
-    resets = {
-      createLink: jest.fn(async (_name: string, _by: string | null, _ip: string | null) => ({
-        user: bob,
-        path: '/reset-password?token=t0k3n',
-      })),
-    };
-    setup = { bootstrapAvailable: false, bootstrap: jest.fn() };
-    audit = { record: jest.fn().mockResolvedValue(undefined), recent: jest.fn().mockResolvedValue([]) };
+      revoke: async (code: string) => invite({ code, status: 'revoked' }),
+    });
+    resets = strictMock<PasswordResetService>('PasswordResetService', {
+      createLink: async () => ({ user: bob, path: '/reset-password?token=t0k3n' }),
+    });
+    // bootstrap() is left unstubbed: a test that expects it to be called stubs it.
+    setup = strictMock<FirstAdminStub>('FirstAdminService', { bootstrapAvailable: false });
+    audit = strictMock<AuditService>('AuditService', { record: async () => undefined, recent: async () => [] });
     const config = { generationDailyDrafts: 50 } as AppConfig;
     service = new AdminService(
-      users as unknown as UsersService,
-      invites as unknown as InvitesService,
-      resets as unknown as PasswordResetService,
+      users,
+      invites,
+      resets,
       setup as unknown as FirstAdminService,
-      audit as unknown as AuditService,
+      audit,
       config,
       new ManualClock(new Date('2026-03-01T12:00:00Z')),
     );

@@ -2,65 +2,43 @@ import { AdminService } from '../admin/admin.service';
 import { AuditService } from '../audit/audit.service';
 import { FirstAdminService } from '../users/first-admin.service';
 import { PasswordHasher } from '../users/passwords/password-hasher';
-import { User } from '../users/user.model';
-import { AdminExistsError, LastAdminError, UsernameTakenError, UsersService } from '../users/users.service';
+import { aUser } from '../../test/factories/users';
+import { anInvite } from '../../test/factories/invites';
+import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import { AdminExistsError, LastAdminError, NewUser, UsernameTakenError, UsersService } from '../users/users.service';
 import { AppConfig } from '../config/app-config';
-import { Invite } from '../invites/invite.model';
 import { CliCommands } from './cli-commands.service';
 import { CliRefusedError, CliUsageError } from './cli-errors';
 import { CliIo } from './cli-io';
 
-const bob: User = {
-  id: 'id-bob',
-  username: 'bob',
-  role: 'user',
-  createdAt: '2026-01-02T03:04:05.000Z',
-  disabled: false,
-  invitedBy: 'root',
-  lastLoginAt: null,
-  sessionVersion: 3,
-  dailyDrafts: null,
-};
-
-const minted: Invite = {
-  code: 'Abc123_-xyz',
-  note: '',
-  role: 'admin',
-  createdAt: null,
-  createdBy: 'cli',
-  maxUses: 2,
-  uses: 0,
-  expiresAt: null,
-  revokedAt: null,
-  usedBy: [],
-  status: 'active',
-};
+const bob = aUser({ createdAt: '2026-01-02T03:04:05.000Z', sessionVersion: 3 });
+const minted = anInvite({ code: 'Abc123_-xyz', role: 'admin', createdAt: null, createdBy: 'cli', maxUses: 2 });
 
 describe('CliCommands', () => {
-  let admin: jest.Mocked<Pick<AdminService, 'mintInvite' | 'createResetLink' | 'disableUser' | 'enableUser'>>;
-  let users: jest.Mocked<Pick<UsersService, 'hasAdmin' | 'create' | 'list' | 'findByUsername'>>;
-  let hasher: jest.Mocked<Pick<PasswordHasher, 'hash'>>;
-  let audit: jest.Mocked<Pick<AuditService, 'record'>>;
+  let admin: StrictMock<AdminService>;
+  let users: StrictMock<UsersService>;
+  let hasher: StrictMock<PasswordHasher>;
+  let audit: StrictMock<AuditService>;
   let out: string[];
   let err: string[];
   let io: CliIo & { readNewPassword: jest.Mock };
   let commands: CliCommands;
 
   beforeEach(() => {
-    admin = {
-      mintInvite: jest.fn().mockResolvedValue(minted),
-      createResetLink: jest.fn().mockResolvedValue({ user: bob, path: '/reset-password?token=tok' }),
-      disableUser: jest.fn().mockResolvedValue({ ...bob, disabled: true }),
-      enableUser: jest.fn().mockResolvedValue(bob),
-    };
-    users = {
-      hasAdmin: jest.fn().mockResolvedValue(false),
-      create: jest.fn(async (input) => ({ ...bob, username: input.username, role: input.role })),
-      list: jest.fn().mockResolvedValue([bob]),
-      findByUsername: jest.fn(async (name: string) => (name.toLowerCase() === 'bob' ? bob : undefined)),
-    };
-    hasher = { hash: jest.fn().mockResolvedValue('$2b$04$hash') };
-    audit = { record: jest.fn().mockResolvedValue(undefined) };
+    admin = strictMock<AdminService>('AdminService', {
+      mintInvite: async () => minted,
+      createResetLink: async () => ({ user: bob, path: '/reset-password?token=tok' }),
+      disableUser: async () => ({ ...bob, disabled: true }),
+      enableUser: async () => bob,
+    });
+    users = strictMock<UsersService>('UsersService', {
+      hasAdmin: async () => false,
+      create: async (input: NewUser) => ({ ...bob, username: input.username, role: input.role }),
+      list: async () => [bob],
+      findByUsername: async (name: string) => (name.toLowerCase() === 'bob' ? bob : undefined),
+    });
+    hasher = strictMock<PasswordHasher>('PasswordHasher', { hash: async () => '$2b$04$hash' });
+    audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
     out = [];
     err = [];
     io = {
@@ -69,18 +47,8 @@ describe('CliCommands', () => {
       readNewPassword: jest.fn().mockResolvedValue('a long enough passphrase'),
     };
     const config = { host: '0.0.0.0', port: 8080, generationDailyDrafts: 50 } as AppConfig;
-    commands = new CliCommands(
-      admin as unknown as AdminService,
-      users as unknown as UsersService,
-      // The real first-admin path, over the stubbed users, hasher and audit log.
-      new FirstAdminService(
-        users as unknown as UsersService,
-        hasher as unknown as PasswordHasher,
-        audit as unknown as AuditService,
-        config,
-      ),
-      config,
-    );
+    // The real first-admin path, over the stubbed users, hasher and audit log.
+    commands = new CliCommands(admin, users, new FirstAdminService(users, hasher, audit, config), config);
   });
 
   describe('create-admin', () => {
