@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, InternalServerErrorException, Param, Post, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { User } from '../../users/user.model';
@@ -10,10 +10,13 @@ import { JobIdPipe } from '../pipes/job-id.pipe';
 import { QuotaService } from '../usage/quota.service';
 import { GenerateFormLocals } from './generate-form.locals';
 import { jobPage, jobRow } from './job-views';
+import { ZipResponse } from './zip-response';
 
 /** The user's side of generation: submit a brief, follow the job, download the pack. */
 @Controller()
 export class GenerationController {
+  private readonly zip = new ZipResponse();
+
   constructor(
     private readonly jobs: JobsService,
     private readonly quota: QuotaService,
@@ -54,6 +57,12 @@ export class GenerationController {
     @CurrentUser() user: User,
     @Res() res: Response,
   ): Promise<void> {
-    await this.jobs.streamZip(id, user, res);
+    const contents = await this.jobs.zipFor(id, user);
+    try {
+      await this.zip.stream(res, contents);
+    } catch (error) {
+      if (res.headersSent) throw error;
+      throw new InternalServerErrorException('Some files of this job could not be read; re-run QC to see which.');
+    }
   }
 }

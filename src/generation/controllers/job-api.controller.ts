@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { User } from '../../users/user.model';
-import { Manifest } from '../jobs/job.model';
+import { Manifest } from '../artifacts/manifest';
 import { JobsService } from '../jobs/jobs.service';
 import { JobIdPipe } from '../pipes/job-id.pipe';
 import { jobJson } from './job-views';

@@ -43,9 +43,3 @@ export class QuotaDto {
   @MaxLength(2000)
   returnTo?: string;
 }
-
-/** null = back to GENERATION_DAILY_DRAFTS. Assumes the DTO validated. */
-export function parseDailyDrafts(value: string): number | null {
-  const trimmed = value.trim();
-  return trimmed === '' ? null : Number(trimmed);
-}
