@@ -5,7 +5,10 @@ import { AdminJobsController } from './controllers/admin-jobs.controller';
 import { GenerateFormLocals } from './controllers/generate-form.locals';
 import { GenerationController } from './controllers/generation.controller';
 import { JobApiController } from './controllers/job-api.controller';
+import { JobsApiController } from './controllers/jobs-api.controller';
 import { UsageAdminController, UsagePageLocals } from './controllers/usage-admin.controller';
+import { DraftsService } from './drafts/drafts.service';
+import { MarkdownRenderer } from './drafts/markdown-renderer';
 import { JobProcessor } from './jobs/job-processor.service';
 import { JobRunner } from './jobs/job-runner.service';
 import { JobsService } from './jobs/jobs.service';
@@ -26,7 +29,7 @@ import { UsageReportService } from './usage/usage-report.service';
  */
 @Module({
   imports: [AuthModule],
-  controllers: [GenerationController, JobApiController, AdminJobsController, UsageAdminController],
+  controllers: [GenerationController, JobApiController, JobsApiController, AdminJobsController, UsageAdminController],
   providers: [
     {
       provide: GenerationProvider,
@@ -35,6 +38,8 @@ import { UsageReportService } from './usage/usage-report.service';
         config.generationProvider === 'openai' ? new OpenAiProvider(config) : new OfflineProvider(),
     },
     QcService,
+    MarkdownRenderer,
+    DraftsService,
     QuotaService,
     QuotaOverrideService,
     UsageReportService,

@@ -31,6 +31,8 @@ POST  /admin/users/:username/role             admin
 POST  /admin/users/:username/sessions/revoke  admin
 GET   /api/job/:jobId                         user
 GET   /api/job/:jobId/manifest                user
+GET   /api/jobs                               user
+POST  /api/jobs                               user
 GET   /download/:jobId.zip                    user
 POST  /generate                               user
 GET   /healthz                                public
@@ -44,6 +46,9 @@ POST  /register                               public
 GET   /reset-password                         public
 POST  /reset-password                         public
 GET   /result/:jobId                          user
+POST  /result/:jobId/delete                   user
+GET   /result/:jobId/drafts/:n                user
+GET   /result/:jobId/drafts/:n.md             user
 `;
 
 const pinned = PINNED.trim()

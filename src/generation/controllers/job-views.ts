@@ -66,3 +66,22 @@ export function jobJson(job: Job, manifest: Manifest | undefined) {
     },
   };
 }
+
+/** GET /api/jobs: one row per job (the brief shortened; GET /api/job/<id> has the rest). */
+export function jobListJson(page: { jobs: JobSummary[]; nextCursor: string | null }) {
+  return {
+    jobs: page.jobs.map((job) => ({
+      id: job.id,
+      status: job.status,
+      brief: job.brief,
+      count: job.count,
+      provider: job.provider,
+      created_at: job.createdAt,
+      finished_at: job.finishedAt,
+      qc_passed: job.qcPassed,
+      links: { self: `/api/job/${job.id}`, result: `/result/${job.id}` },
+    })),
+    next_cursor: page.nextCursor,
+    links: page.nextCursor ? { next: `/api/jobs?before=${page.nextCursor}` } : {},
+  };
+}

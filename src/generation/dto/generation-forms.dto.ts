@@ -43,3 +43,17 @@ export class QuotaDto {
   @MaxLength(2000)
   returnTo?: string;
 }
+
+/** POST /result/<id>/delete: the checkbox must be ticked (no JS confirm dialogs under CSP). */
+export class DeleteJobDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  confirm?: string;
+}
+
+const CONFIRMED = new Set(['yes', 'on', 'true', '1']);
+
+export function isConfirmed(value: string | undefined): boolean {
+  return CONFIRMED.has((value ?? '').toLowerCase());
+}

@@ -176,4 +176,54 @@ describe('JobsService', () => {
     expect(await service.listAll('4', 2)).toMatchObject({ jobs: [], total: 5, pages: 3, prevPage: 3, nextPage: null });
     expect(await service.listAll('x', 2)).toMatchObject({ page: 1, prevPage: null, nextPage: 2 });
   });
+
+  it('delete() removes a finished job and its files, audits job.delete, and never refunds the quota', async () => {
+    const { service, jobs, artifacts, audit } = build({ audit: { record: async () => undefined } });
+    const job = aJob({ status: 'failed' });
+    await jobs.createJob(job);
+    await artifacts.writeManifest(job.id, aManifest(job));
+    await service.delete(job.id, aJobOwner(), '10.0.0.2', true);
+    expect(await jobs.findJob(job.id)).toBeUndefined();
+    expect(await artifacts.readManifest(job.id)).toBeUndefined();
+    expect(audit.record).toHaveBeenCalledWith('job.delete', {
+      actor: 'alice',
+      ip: '10.0.0.2',
+      job: job.id,
+      owner: 'alice',
+    });
+  });
+
+  it('delete() refuses a queued or running job (conflict), an unconfirmed one, and someone else’s (not_found)', async () => {
+    const { service, jobs } = build({});
+    const running = aJob({ status: 'running' });
+    const done = aJob({ status: 'succeeded' });
+    await jobs.createJob(running);
+    await jobs.createJob(done);
+    await expect(service.delete(running.id, aJobOwner(), 'ip', true)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.delete(done.id, aJobOwner(), 'ip', false)).rejects.toMatchObject({
+      code: 'invalid_input',
+      fields: { confirm: [expect.any(String)] },
+    });
+    await expect(service.delete(done.id, aJobOwner({ id: 'u-bob' }), 'ip', true)).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    expect(await jobs.findJob(done.id)).toBeDefined();
+  });
+
+  it('listOwn() pages newest first and refuses a bad limit or cursor', async () => {
+    const { service, jobs } = build({});
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const job = aJob({ createdAt: `2026-06-10T10:00:0${i}.000Z` });
+      ids.push(job.id);
+      await jobs.createJob(job);
+    }
+    await jobs.createJob(aJob({ ownerId: 'u-bob' }));
+    const first = await service.listOwn(aJobOwner(), { limit: 2 });
+    expect(first.jobs.map((j) => j.id)).toEqual([ids[2], ids[1]]);
+    expect((await service.listOwn(aJobOwner(), { before: first.nextCursor! })).jobs.map((j) => j.id)).toEqual([ids[0]]);
+    for (const page of [{ limit: 0 }, { limit: 101 }, { limit: 1.5 }, { before: '../x' }]) {
+      await expect(service.listOwn(aJobOwner(), page)).rejects.toMatchObject({ code: 'invalid_input' });
+    }
+  });
 });

@@ -11,9 +11,13 @@ import { Manifest } from '../artifacts/manifest';
 import { GenerationProvider } from '../providers/generation-provider';
 import { QcService } from '../qc/qc.service';
 import { QuotaExceededError, QuotaService } from '../usage/quota.service';
-import { emptyUsage, isTerminal, Job, JobSummary } from './job';
+import { emptyUsage, isJobId, isTerminal, Job, JobSummary } from './job';
 import { JobRunner } from './job-runner.service';
-import { JobsRepository } from './jobs.repository';
+import { JobPage, JobsRepository } from './jobs.repository';
+
+/** /jobs shows this many per page; the API's `limit` defaults to it and may go up to MAX_JOBS_PER_PAGE. */
+export const JOBS_PER_PAGE = 50;
+export const MAX_JOBS_PER_PAGE = 100;
 
 /** 404 for a job that does not exist or is not yours (never say which). */
 export class JobNotFoundError extends DomainError {
@@ -122,9 +126,21 @@ export class JobsService {
     return isTerminal(job.status) ? this.artifacts.readManifest(job.id) : undefined;
   }
 
-  /** Newest first. */
-  async listOwn(user: User): Promise<JobSummary[]> {
-    return (await this.jobs.jobsOfUser(user.id, { limit: Number.MAX_SAFE_INTEGER })).jobs;
+  /**
+   * The user's jobs, newest first, `limit` at a time after the `before` cursor (a job id from the
+   * previous page's `nextCursor`). A cursor that is not a job id is refused (`before` is the field).
+   */
+  async listOwn(user: User, page: { before?: string; limit?: number } = {}): Promise<JobPage> {
+    const limit = page.limit ?? JOBS_PER_PAGE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_JOBS_PER_PAGE) {
+      throw new DomainError('invalid_input', `limit must be a whole number from 1 to ${MAX_JOBS_PER_PAGE}.`, {
+        field: 'limit',
+      });
+    }
+    if (page.before !== undefined && !isJobId(page.before)) {
+      throw new DomainError('invalid_input', 'before must be a job id from a previous page.', { field: 'before' });
+    }
+    return this.jobs.jobsOfUser(user.id, { before: page.before, limit });
   }
 
   /** Newest first, a page at a time; a page number that is not a whole number is page 1. */
@@ -154,6 +170,23 @@ export class JobsService {
         { name: 'manifest.json', open: () => this.artifacts.openArtifact(id, 'manifest.json') },
       ],
     };
+  }
+
+  /**
+   * Deletes a finished job (owner or admin): its drafts, manifest and record. Conflict while it is
+   * queued or running. The drafts it reserved stay counted in the usage ledger (no quota refund).
+   */
+  async delete(id: string, user: User, ip: string, confirmed: boolean): Promise<void> {
+    const job = await this.findVisible(id, user);
+    if (!confirmed) throw new DomainError('invalid_input', 'Tick “confirm” to delete this job.', { field: 'confirm' });
+    if (!isTerminal(job.status)) {
+      throw new DomainError('conflict', 'This job is still queued or running; it can be deleted once it has finished.');
+    }
+    await this.units.run(`generation.delete-job`, async () => {
+      await this.artifacts.deleteArtifacts(id);
+      await this.jobs.deleteJob(id);
+    });
+    await this.audit.record('job.delete', { actor: user.username, ip, job: id, owner: job.owner });
   }
 
   /** Recomputes QC from the stored files and rewrites the manifest atomically (admin). */
