@@ -9,6 +9,7 @@ import { JobsApiController } from './controllers/jobs-api.controller';
 import { UsageAdminController, UsagePageLocals } from './controllers/usage-admin.controller';
 import { DraftsService } from './drafts/drafts.service';
 import { MarkdownRenderer } from './drafts/markdown-renderer';
+import { OpenApiController, OpenApiDocument } from './openapi/openapi';
 import { JobProcessor } from './jobs/job-processor.service';
 import { JobRunner } from './jobs/job-runner.service';
 import { JobsService } from './jobs/jobs.service';
@@ -29,7 +30,14 @@ import { UsageReportService } from './usage/usage-report.service';
  */
 @Module({
   imports: [AuthModule],
-  controllers: [GenerationController, JobApiController, JobsApiController, AdminJobsController, UsageAdminController],
+  controllers: [
+    GenerationController,
+    JobApiController,
+    JobsApiController,
+    OpenApiController,
+    AdminJobsController,
+    UsageAdminController,
+  ],
   providers: [
     {
       provide: GenerationProvider,
@@ -48,6 +56,7 @@ import { UsageReportService } from './usage/usage-report.service';
     JobsService,
     GenerateFormLocals,
     UsagePageLocals,
+    OpenApiDocument,
   ],
   exports: [QuotaService],
 })

@@ -33,6 +33,7 @@ GET   /api/job/:jobId                         user
 GET   /api/job/:jobId/manifest                user
 GET   /api/jobs                               user
 POST  /api/jobs                               user
+GET   /api/openapi.json                       public
 GET   /download/:jobId.zip                    user
 POST  /generate                               user
 GET   /healthz                                public
@@ -97,6 +98,7 @@ describe('access policy (e2e)', () => {
         'GET /reset-password',
         'POST /reset-password',
         'GET /healthz',
+        'GET /api/openapi.json',
       ].sort(),
     );
   });
