@@ -8,6 +8,7 @@ import { accessLog } from './common/logging/access-log.middleware';
 import { rejectDeepJson } from './common/http/json-depth';
 import { AppConfig } from './config/app-config';
 import { configureViews } from './common/view-engine';
+import { OpenApiDocument } from './generation/openapi/openapi';
 
 export const PUBLIC_DIR = path.join(__dirname, '..', 'public');
 export const BODY_LIMIT = '100kb';
@@ -48,6 +49,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
 
   app.use(app.get(SessionMiddleware).handler);
   configureViews(app);
+  app.get(OpenApiDocument, { strict: false }).build(app); // GET /api/openapi.json, from the controllers' metadata
   app.enableShutdownHooks();
   return app;
 }

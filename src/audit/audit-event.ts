@@ -25,6 +25,7 @@ export type AuditEventName =
   | 'admin.setup'
   | 'admin.cli'
   | 'job.qc_rerun'
+  | 'job.delete'
   | 'quota.refused';
 
 export interface AuditEntry {

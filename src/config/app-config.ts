@@ -44,6 +44,8 @@ export class AppConfig {
   openaiTimeoutMs: number;
   openaiMaxRetries: number;
   generationConcurrency: number;
+  /** How long a runner's claim on a job holds without a heartbeat (GENERATION_LEASE_SECONDS). */
+  generationLeaseSeconds: number;
   webConcurrency: number;
   generationDailyDrafts: number;
   qcMinWords: number;

@@ -209,6 +209,7 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
     openaiTimeoutMs: r.int('OPENAI_TIMEOUT_MS', 60000, 100, 600000),
     openaiMaxRetries: r.int('OPENAI_MAX_RETRIES', 2, 0, 10),
     generationConcurrency: r.int('GENERATION_CONCURRENCY', 2, 1, 64),
+    generationLeaseSeconds: r.int('GENERATION_LEASE_SECONDS', 30, 2, 3600),
     webConcurrency: r.int('WEB_CONCURRENCY', 1, 1, 64),
     generationDailyDrafts: r.int('GENERATION_DAILY_DRAFTS', 50, 0, 1000000),
     qcMinWords,

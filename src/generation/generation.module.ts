@@ -5,31 +5,40 @@ import { AdminJobsController } from './controllers/admin-jobs.controller';
 import { GenerateFormLocals } from './controllers/generate-form.locals';
 import { GenerationController } from './controllers/generation.controller';
 import { JobApiController } from './controllers/job-api.controller';
+import { JobsApiController } from './controllers/jobs-api.controller';
 import { UsageAdminController, UsagePageLocals } from './controllers/usage-admin.controller';
+import { DraftsService } from './drafts/drafts.service';
+import { MarkdownRenderer } from './drafts/markdown-renderer';
+import { OpenApiController, OpenApiDocument } from './openapi/openapi';
 import { JobProcessor } from './jobs/job-processor.service';
 import { JobRunner } from './jobs/job-runner.service';
-import { JobsRepository } from './jobs/jobs.repository';
 import { JobsService } from './jobs/jobs.service';
 import { GenerationProvider } from './providers/generation-provider';
 import { OfflineProvider } from './providers/offline.provider';
 import { OpenAiProvider } from './providers/openai.provider';
 import { QcService } from './qc/qc.service';
+import { QuotaOverrideService } from './usage/quota-override.service';
 import { QuotaService } from './usage/quota.service';
-import { UsageLedgerRepository } from './usage/usage-ledger.repository';
 import { UsageReportService } from './usage/usage-report.service';
-import { ZipService } from './zip/zip.service';
 
 /**
  * Generation (SPEC §4, §7, §8): jobs in the background, offline/OpenAI providers, manifests, QC,
- * zips, the jobs dashboard, and daily quotas with a usage ledger. QuotaService is exported so the
- * landing page can show what is left today.
+ * zips, the jobs dashboard, and daily quotas with a usage ledger. Its repositories (JobsRepository,
+ * JobQueue, ArtifactStore, UsageLedgerRepository) come from the global PersistenceModule
+ * (persistence/generation.persistence.ts). QuotaService is exported so the landing page can show what
+ * is left today.
  */
 @Module({
   imports: [AuthModule],
-  controllers: [GenerationController, JobApiController, AdminJobsController, UsageAdminController],
+  controllers: [
+    GenerationController,
+    JobApiController,
+    JobsApiController,
+    OpenApiController,
+    AdminJobsController,
+    UsageAdminController,
+  ],
   providers: [
-    JobsRepository,
-    UsageLedgerRepository,
     {
       provide: GenerationProvider,
       inject: [AppConfig],
@@ -37,14 +46,17 @@ import { ZipService } from './zip/zip.service';
         config.generationProvider === 'openai' ? new OpenAiProvider(config) : new OfflineProvider(),
     },
     QcService,
-    ZipService,
+    MarkdownRenderer,
+    DraftsService,
     QuotaService,
+    QuotaOverrideService,
     UsageReportService,
     JobProcessor,
     JobRunner,
     JobsService,
     GenerateFormLocals,
     UsagePageLocals,
+    OpenApiDocument,
   ],
   exports: [QuotaService],
 })

@@ -1,6 +1,7 @@
 import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
 import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
 import { THROTTLING_PERSISTENCE } from '../auth/throttling/persistence/throttling.persistence';
+import { GENERATION_BINDINGS } from '../generation/persistence/generation.persistence';
 import { INVITES_PERSISTENCE } from '../invites/persistence/invites.persistence';
 import { USERS_PERSISTENCE } from '../users/persistence/users.persistence';
 import type { RepositoryBinding } from './persistence.module';
@@ -15,4 +16,5 @@ export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
   ...AUDIT_PERSISTENCE,
   ...RESET_PERSISTENCE,
   ...THROTTLING_PERSISTENCE,
+  ...GENERATION_BINDINGS,
 ];

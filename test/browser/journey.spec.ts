@@ -217,6 +217,23 @@ describeWithChromium('browser journey: setup → invite → register → generat
       );
     });
 
+    await journey.step('read-drafts-in-the-browser', member, async () => {
+      await member.goto(`/result/${jobId}`);
+      expect(await member.getByTestId('draft-item').count()).toBe(DRAFTS);
+      await member.getByTestId('draft-link').first().click();
+      await member.waitForURL(new RegExp(`/result/${jobId}/drafts/1$`));
+      expect(await textOf(member.getByTestId('draft-title'))).toBe('Fake draft 1');
+      expect(await member.locator('[data-testid="draft-body"] h1').count()).toBe(1);
+      expect(await member.getByTestId('draft-prev').count()).toBe(0);
+      await member.getByTestId('draft-next').click();
+      await member.waitForURL(new RegExp(`/result/${jobId}/drafts/2$`));
+      expect(await textOf(member.getByTestId('draft-title'))).toBe('Fake draft 2');
+      await member.getByTestId('draft-prev').click();
+      await member.waitForURL(new RegExp(`/result/${jobId}/drafts/1$`));
+      await member.getByTestId('draft-back').click();
+      await member.waitForURL(new RegExp(`/result/${jobId}$`));
+    });
+
     await journey.step('admin-revokes-an-invite', admin, async () => {
       await admin.goto('/admin');
       await admin.locator('#note').fill('spare');

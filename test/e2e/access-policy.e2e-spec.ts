@@ -31,6 +31,9 @@ POST  /admin/users/:username/role             admin
 POST  /admin/users/:username/sessions/revoke  admin
 GET   /api/job/:jobId                         user
 GET   /api/job/:jobId/manifest                user
+GET   /api/jobs                               user
+POST  /api/jobs                               user
+GET   /api/openapi.json                       public
 GET   /download/:jobId.zip                    user
 POST  /generate                               user
 GET   /healthz                                public
@@ -44,6 +47,9 @@ POST  /register                               public
 GET   /reset-password                         public
 POST  /reset-password                         public
 GET   /result/:jobId                          user
+POST  /result/:jobId/delete                   user
+GET   /result/:jobId/drafts/:n                user
+GET   /result/:jobId/drafts/:n.md             user
 `;
 
 const pinned = PINNED.trim()
@@ -92,6 +98,7 @@ describe('access policy (e2e)', () => {
         'GET /reset-password',
         'POST /reset-password',
         'GET /healthz',
+        'GET /api/openapi.json',
       ].sort(),
     );
   });

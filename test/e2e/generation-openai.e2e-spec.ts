@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startFakeOpenAi, FakeOpenAiServer } from '../helpers/fake-openai-server';
-import { eventually, generateJob, makeUser, readJob, readManifest, waitForJob } from '../helpers/generation-helpers';
+import { eventually, generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
+import { jobOf, jobsOf, manifestOf } from '../helpers/generation-state';
 import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 const API_KEY = 'sk-test-SECRETKEY-0123456789abcdef';
@@ -66,8 +67,8 @@ describe('generation with the OpenAI provider against a local fake server (e2e)'
     expect(fake.requests[0].body.messages![1].content).not.toBe(fake.requests[1].body.messages![1].content);
 
     const usage = { drafts: 2, prompt_tokens: 26, completion_tokens: 202 };
-    expect(readJob(t.dataDir, id).usage).toEqual(usage);
-    const manifest = readManifest(t.dataDir, id);
+    expect((await jobOf(t, id)).usage).toEqual({ drafts: 2, promptTokens: 26, completionTokens: 202 });
+    const manifest = await manifestOf(t, id);
     expect(manifest).toMatchObject({ provider: 'openai', model: 'fake-model-1', usage });
     expect(manifest.files).toHaveLength(2);
     expect(manifest.files[0].path).toBe('artifacts/01-fake-draft-1.md');
@@ -89,10 +90,10 @@ describe('generation with the OpenAI provider against a local fake server (e2e)'
     expect(body.error).not.toContain('SECRETKEY');
     expect(body.usage).toEqual({ drafts: 0, prompt_tokens: 0, completion_tokens: 0 });
 
-    const job = readJob(t.dataDir, id);
+    const job = await jobOf(t, id);
     expect(job.status).toBe('failed');
     expect(job.error).toBe(body.error);
-    const manifest = readManifest(t.dataDir, id);
+    const manifest = await manifestOf(t, id);
     expect(manifest).toMatchObject({ status: 'failed', error: body.error, files: [] });
     await alice.agent.get(`/api/job/${id}/manifest`).expect(200);
     await alice.agent.get(`/download/${id}.zip`).expect(409);
@@ -113,8 +114,8 @@ describe('generation with the OpenAI provider against a local fake server (e2e)'
     expect(body.status).toBe('failed');
     expect(body.error).toMatch(/HTTP 500.*draft 2 of 3/);
     const usage = { drafts: 1, prompt_tokens: 11, completion_tokens: 37 };
-    expect(readJob(t.dataDir, id).usage).toEqual(usage);
-    expect(readManifest(t.dataDir, id).usage).toEqual(usage);
+    expect((await jobOf(t, id)).usage).toEqual({ drafts: 1, promptTokens: 11, completionTokens: 37 });
+    expect((await manifestOf(t, id)).usage).toEqual(usage);
   });
 
   it('a server that never answers fails the job after OPENAI_TIMEOUT_MS', async () => {
@@ -133,11 +134,11 @@ describe('generation with the OpenAI provider against a local fake server (e2e)'
     const id = await generateJob(alice, 'Same answer twice.', 2);
     const body = await waitForJob(alice.agent, id);
     expect(body.status).toBe('succeeded');
-    const manifest = readManifest(t.dataDir, id);
+    const manifest = await manifestOf(t, id);
     expect(manifest.qc.passed).toBe(false);
     const dup = manifest.qc.checks.find((c: { name: string }) => c.name === 'no-duplicates');
     expect(dup).toEqual({ name: 'no-duplicates', passed: false, detail: expect.stringContaining('identical') });
-    expect(readJob(t.dataDir, id).qc_passed).toBe(false);
+    expect((await jobOf(t, id)).qcPassed).toBe(false);
     const page = await alice.agent.get(`/result/${id}`).expect(200);
     expect(page.text).toContain('raised a warning');
     await alice.agent.get(`/download/${id}.zip`).expect(200);
@@ -166,15 +167,14 @@ describe('generation with the OpenAI provider against a local fake server (e2e)'
       await generateJob(alice, 'Queue three.', 1),
     ];
     let maxRunning = 0;
-    await eventually(() => {
-      const index = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8'));
-      const mine = index.jobs.filter((j: { id: string }) => ids.includes(j.id));
-      maxRunning = Math.max(maxRunning, mine.filter((j: { status: string }) => j.status === 'running').length);
-      return mine.every((j: { status: string }) => j.status === 'succeeded') || undefined;
+    await eventually(async () => {
+      const mine = (await jobsOf(t)).filter((j) => ids.includes(j.id));
+      maxRunning = Math.max(maxRunning, mine.filter((j) => j.status === 'running').length);
+      return mine.every((j) => j.status === 'succeeded') || undefined;
     });
     expect(maxRunning).toBe(1);
-    const started = ids.map((id) => readJob(t.dataDir, id).started_at as string);
-    const finished = ids.map((id) => readJob(t.dataDir, id).finished_at as string);
+    const started = await Promise.all(ids.map(async (id) => (await jobOf(t, id)).startedAt!));
+    const finished = await Promise.all(ids.map(async (id) => (await jobOf(t, id)).finishedAt!));
     expect(started[1] >= finished[0] && started[2] >= finished[1]).toBe(true);
     expect(fake.requests.map((r) => r.body.messages![1].content.split('\n')[1])).toEqual([
       'Queue one.',

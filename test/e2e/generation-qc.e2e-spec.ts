@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateJob, makeUser, readJob, readManifest, waitForJob } from '../helpers/generation-helpers';
+import { generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
+import { jobOf, jobsOf, manifestOf } from '../helpers/generation-state';
 import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 describe('QC and the jobs dashboard (e2e)', () => {
@@ -26,7 +27,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
   it('flags a banned term as a warning; the job still succeeds and the pack downloads', async () => {
     const id = await generateJob(alice, 'Explain why Lorem Ipsum placeholder text hurts a launch page.', 2);
     expect((await waitForJob(alice.agent, id)).status).toBe('succeeded');
-    const manifest = readManifest(t.dataDir, id);
+    const manifest = await manifestOf(t, id);
     expect(manifest.qc.passed).toBe(false);
     expect(check(manifest, 'banned-terms')).toEqual({
       name: 'banned-terms',
@@ -34,7 +35,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
       detail: expect.stringContaining('"lorem ipsum"'),
     });
     expect(check(manifest, 'no-duplicates').passed).toBe(true);
-    expect(readJob(t.dataDir, id).qc_passed).toBe(false);
+    expect((await jobOf(t, id)).qcPassed).toBe(false);
     const page = await alice.agent.get(`/result/${id}`).expect(200);
     expect(page.text).toContain('1 check(s) raised a warning');
     expect(page.text).toMatch(/data-testid="qc-banned-terms">[\s\S]*?warning/);
@@ -48,7 +49,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
     beforeAll(async () => {
       id = await generateJob(alice, 'Bicycle maintenance for commuters.', 3);
       await waitForJob(alice.agent, id);
-      manifestBefore = readManifest(t.dataDir, id);
+      manifestBefore = await manifestOf(t, id);
       expect(manifestBefore.qc.passed).toBe(true);
     });
 
@@ -61,7 +62,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(`/admin/jobs/${id}?qc=1`);
 
-      const manifest = readManifest(t.dataDir, id);
+      const manifest = await manifestOf(t, id);
       expect(manifest.qc.passed).toBe(false);
       expect(manifest.qc.checked_at).toBe(t.clock.now().toISOString());
       expect(check(manifest, 'no-duplicates')).toMatchObject({
@@ -74,9 +75,8 @@ describe('QC and the jobs dashboard (e2e)', () => {
       });
       // Everything else in the manifest is unchanged.
       expect({ ...manifest, qc: null }).toEqual({ ...manifestBefore, qc: null });
-      expect(readJob(t.dataDir, id).qc_passed).toBe(false);
-      const index = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8'));
-      expect(index.jobs.find((j: { id: string }) => j.id === id).qc_passed).toBe(false);
+      expect((await jobOf(t, id)).qcPassed).toBe(false);
+      expect((await jobsOf(t)).find((j) => j.id === id)!.qcPassed).toBe(false);
 
       const audit = fs
         .readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8')
@@ -95,7 +95,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
       const text = fs.readFileSync(artifact(id, first), 'utf8');
       fs.writeFileSync(artifact(id, second), `  ${text.toUpperCase().replace(/\n/g, '\n\n')}`);
       await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
-      expect(check(readManifest(t.dataDir, id), 'no-duplicates').detail).toContain(
+      expect(check(await manifestOf(t, id), 'no-duplicates').detail).toContain(
         'identical apart from whitespace and case',
       );
     });
@@ -104,30 +104,30 @@ describe('QC and the jobs dashboard (e2e)', () => {
       const original = manifestBefore.files[1];
       fs.writeFileSync(artifact(id, original.path), 'tampered');
       await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
-      expect(check(readManifest(t.dataDir, id), 'file-hashes').passed).toBe(false);
+      expect(check(await manifestOf(t, id), 'file-hashes').passed).toBe(false);
       // Regenerating is deterministic: a new job with the same brief has the same draft bytes.
       const twin = await generateJob(alice, 'Bicycle maintenance for commuters.', 3);
       await waitForJob(alice.agent, twin);
-      expect(readManifest(t.dataDir, twin).files.map((f: { sha256: string }) => f.sha256)).toEqual(
+      expect((await manifestOf(t, twin)).files.map((f: { sha256: string }) => f.sha256)).toEqual(
         manifestBefore.files.map((f: { sha256: string }) => f.sha256),
       );
       fs.copyFileSync(artifact(twin, original.path), artifact(id, original.path));
       await admin.agent.post(`/admin/jobs/${id}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
-      expect(readManifest(t.dataDir, id).qc.passed).toBe(true);
-      expect(readJob(t.dataDir, id).qc_passed).toBe(true);
+      expect((await manifestOf(t, id)).qc.passed).toBe(true);
+      expect((await jobOf(t, id)).qcPassed).toBe(true);
     });
 
     it('a download with an artifact missing on disk fails cleanly (500 page, no partial zip)', async () => {
       const victim = await generateJob(alice, 'A pack that loses a file.', 2);
       await waitForJob(alice.agent, victim);
-      fs.rmSync(artifact(victim, readManifest(t.dataDir, victim).files[1].path));
+      fs.rmSync(artifact(victim, (await manifestOf(t, victim)).files[1].path));
       const res = await alice.agent.get(`/download/${victim}.zip`);
       expect(res.status).toBe(500);
       expect(res.headers['content-type']).toMatch(/html/);
       expect(res.headers['content-disposition']).toBeUndefined();
       expect(res.text).toContain('Some files of this job could not be read');
       await admin.agent.post(`/admin/jobs/${victim}/qc`).type('form').send({ _csrf: admin.csrf }).expect(303);
-      expect(check(readManifest(t.dataDir, victim), 'file-hashes').detail).toMatch(/artifacts\/02-.*\.md is missing/);
+      expect(check(await manifestOf(t, victim), 'file-hashes').detail).toMatch(/artifacts\/02-.*\.md is missing/);
     });
 
     it('refuses a non-admin (403) without touching the manifest', async () => {
@@ -147,8 +147,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
       await waitForJob(admin.agent, rootJob);
       const res = await admin.agent.get('/admin/jobs').expect(200);
       const ids = [...res.text.matchAll(/data-testid="admin-job-row" data-job-id="([0-9a-f-]{36})"/g)].map((m) => m[1]);
-      const index = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8'));
-      expect(ids).toEqual(index.jobs.map((j: { id: string }) => j.id).reverse());
+      expect(ids).toEqual((await jobsOf(t)).map((j) => j.id).reverse());
       expect(ids[0]).toBe(rootJob);
       expect(res.text).toContain('<td>alice</td>');
       expect(res.text).toContain('<td>root</td>');
@@ -157,7 +156,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
     });
 
     it('GET /admin/jobs/<id> shows the manifest readably', async () => {
-      const [row] = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8')).jobs;
+      const [row] = await jobsOf(t);
       const res = await admin.agent.get(`/admin/jobs/${row.id}`).expect(200);
       expect(res.text).toContain('data-testid="manifest-json"');
       expect(res.text).toContain('&quot;job_id&quot;');
@@ -166,7 +165,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
     });
 
     it('non-admins get 403 on the dashboard routes', async () => {
-      const [row] = JSON.parse(fs.readFileSync(path.join(t.dataDir, 'jobs', 'index.json'), 'utf8')).jobs;
+      const [row] = await jobsOf(t);
       await alice.agent.get('/admin/jobs').expect(403);
       await alice.agent.get(`/admin/jobs/${row.id}`).expect(403);
     });

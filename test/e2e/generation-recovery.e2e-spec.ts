@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobRunner, POLL_INTERVAL_MS } from '../../src/generation/jobs/job-runner.service';
-import { eventually, generateJob, makeUser, readJob, readManifest, waitForJob } from '../helpers/generation-helpers';
+import { eventually, generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
+import { jobOf, jobsOf, manifestOf, usageOn } from '../helpers/generation-state';
 import { createTestApp, makeDataDir, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 /** The pid of a process that has already exited. */
@@ -69,22 +70,20 @@ describe('interrupted jobs at start-up (e2e)', () => {
     for (const id of [queued, running, runningNoPid]) {
       const body = await waitForJob(admin.agent, id);
       expect(body.status).toBe('succeeded');
-      expect(readManifest(t.dataDir, id).qc.passed).toBe(true);
+      expect((await manifestOf(t, id)).qc.passed).toBe(true);
     }
-    expect(readJob(t.dataDir, running).attempts).toBe(2);
+    expect((await jobOf(t, running)).attempts).toBe(2);
     expect(fs.existsSync(path.join(t.dataDir, 'jobs', running, 'artifacts', '99-partial.md'))).toBe(false);
 
     const failed = await waitForJob(admin.agent, twice);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/^Interrupted/);
-    expect(readManifest(t.dataDir, twice)).toMatchObject({ status: 'failed', error: failed.error });
+    expect(await manifestOf(t, twice)).toMatchObject({ status: 'failed', error: failed.error });
 
     // The index was rebuilt from the job folders, and the ledger from the index.
-    const index = readJson(t.dataDir, 'jobs/index.json');
-    expect(index.jobs.map((j: { id: string }) => j.id).sort()).toEqual([queued, running, runningNoPid, twice].sort());
-    const usage = readJson(t.dataDir, 'usage.json');
+    expect((await jobsOf(t)).map((j) => j.id).sort()).toEqual([queued, running, runningNoPid, twice].sort());
     const today = t.clock.now().toISOString().slice(0, 10);
-    expect(usage.users['ghost-id'].days[today]).toMatchObject({ jobs: 4, drafts: 8 });
+    expect(await usageOn(t, 'ghost-id', today)).toMatchObject({ jobs: 4, drafts: 8 });
   });
 
   it('after a restart in the same process, a job claimed by the old (stopped) runner is recovered', async () => {
@@ -107,12 +106,13 @@ describe('interrupted jobs at start-up (e2e)', () => {
     fs.writeFileSync(indexPath, JSON.stringify(index));
 
     t = await createTestApp({ dataDir, env: { GENERATION_DAILY_DRAFTS: '0' } });
-    const done = await eventually(() => {
-      const current = readJob(dataDir, id);
+    const app = t;
+    const done = await eventually(async () => {
+      const current = await jobOf(app, id);
       return current.status === 'succeeded' && current.attempts === 2 ? current : undefined;
     });
-    expect(done.claimed_by).toBeNull();
-    // The index row follows job.json (written right after it).
+    expect(done.claimedBy).toBeNull();
+    // The index row (its file format: the claim is cleared) follows job.json, written right after it.
     const row = await eventually(() => {
       const entry = readJson(dataDir, 'jobs/index.json').jobs[0];
       return entry.status === 'succeeded' ? entry : undefined;
@@ -138,7 +138,7 @@ describe('interrupted jobs at start-up (e2e)', () => {
       const id = await generateJob(alice, 'Queued by a web worker.', 1);
       // Proving a negative needs some wait: a few poll intervals in which a runner would have claimed it.
       await new Promise((resolve) => setTimeout(resolve, 4 * POLL_INTERVAL_MS));
-      expect(readJob(dataDir, id).status).toBe('queued');
+      expect((await jobOf(web, id)).status).toBe('queued');
 
       t = await createTestApp({ dataDir, env: { GENERATION_DAILY_DRAFTS: '0' } });
       expect((await waitForJob(alice.agent, id)).status).toBe('succeeded');

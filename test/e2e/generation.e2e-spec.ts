@@ -3,17 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import {
-  allJobs,
   binaryParser,
   generateJob,
   jobIdFrom,
   makeUser,
   postGenerate,
-  readJob,
-  readManifest,
   unzip,
   waitForJob,
 } from '../helpers/generation-helpers';
+import { jobOf, jobsOf, manifestOf } from '../helpers/generation-state';
 import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -44,7 +42,7 @@ describe('generation (e2e)', () => {
         count: 3,
       });
       id = jobIdFrom(res);
-      const job = readJob(t.dataDir, id);
+      const job = await jobOf(t, id);
       expect(job).toMatchObject({
         id,
         owner: 'alice',
@@ -52,22 +50,22 @@ describe('generation (e2e)', () => {
         prompt: 'Remote work for small teams. Cover tools and habits.',
       });
       expect(['queued', 'running', 'succeeded']).toContain(job.status);
-      expect(job.created_at).toBe(t.clock.now().toISOString());
+      expect(job.createdAt).toBe(t.clock.now().toISOString());
     });
 
     it('the job succeeds in the background with the offline provider', async () => {
       const body = await waitForJob(alice.agent, id);
       expect(body).toMatchObject({ id, status: 'succeeded', provider: 'offline', count: 3, error: null });
       expect(body.usage).toEqual({ drafts: 3, prompt_tokens: 0, completion_tokens: 0 });
-      const job = readJob(t.dataDir, id);
+      const job = await jobOf(t, id);
       expect(job.status).toBe('succeeded');
-      expect(job.started_at).toEqual(expect.any(String));
-      expect(job.finished_at).toEqual(expect.any(String));
-      expect(job.usage).toEqual({ drafts: 3, prompt_tokens: 0, completion_tokens: 0 });
+      expect(job.startedAt).toEqual(expect.any(String));
+      expect(job.finishedAt).toEqual(expect.any(String));
+      expect(job.usage).toEqual({ drafts: 3, promptTokens: 0, completionTokens: 0 });
     });
 
     it('writes artifacts NN-<slug>.md and a manifest per SPEC §8 whose hashes match the files', async () => {
-      const manifest = readManifest(t.dataDir, id);
+      const manifest = await manifestOf(t, id);
       expect(manifest).toMatchObject({
         job_id: id,
         owner: 'alice',
@@ -97,7 +95,7 @@ describe('generation (e2e)', () => {
 
     it('GET /api/job/<id>/manifest returns the manifest from disk', async () => {
       const res = await alice.agent.get(`/api/job/${id}/manifest`).expect(200);
-      expect(res.body).toEqual(readManifest(t.dataDir, id));
+      expect(res.body).toEqual(await manifestOf(t, id));
     });
 
     it('GET /download/<id>.zip streams artifacts + manifest.json whose sha256 match the manifest', async () => {
@@ -109,7 +107,7 @@ describe('generation (e2e)', () => {
       expect(res.headers['transfer-encoding']).toBe('chunked');
       const files = await unzip(res.body as Buffer);
       const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
-      expect(manifest).toEqual(readManifest(t.dataDir, id));
+      expect(manifest).toEqual(await manifestOf(t, id));
       expect([...files.keys()].sort()).toEqual(
         [...manifest.files.map((f: { path: string }) => f.path), 'manifest.json'].sort(),
       );
@@ -197,14 +195,14 @@ describe('generation (e2e)', () => {
     ];
 
     it.each(cases)('%s → 400, the form re-rendered with the error, no job', async (_name, fields, field) => {
-      const before = allJobs(t.dataDir).length;
+      const before = (await jobsOf(t)).length;
       const res = await postGenerate(alice, fields);
       expect(res.status).toBe(400);
       expect(res.text).toContain('data-testid="generate-form"');
       expect(res.text).toContain(`id="${field}-error"`);
       if (field === 'count') expect(res.text).toContain('Choose between 1 and 10 drafts.');
       else expect(res.text).toMatch(/Write a brief\.|at most 4000 characters/);
-      expect(allJobs(t.dataDir)).toHaveLength(before);
+      expect(await jobsOf(t)).toHaveLength(before);
     });
 
     it('keeps what the user typed when re-rendering', async () => {
@@ -221,9 +219,9 @@ describe('generation (e2e)', () => {
     });
 
     it('refuses POST /generate without a CSRF token (403) and creates no job', async () => {
-      const before = allJobs(t.dataDir).length;
+      const before = (await jobsOf(t)).length;
       await alice.agent.post('/generate').type('form').send({ prompt: 'x', count: '1' }).expect(403);
-      expect(allJobs(t.dataDir)).toHaveLength(before);
+      expect(await jobsOf(t)).toHaveLength(before);
     });
   });
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FakeOpenAiServer, startFakeOpenAi } from '../helpers/fake-openai-server';
 import { allJobs, generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
+import { jobsOf } from '../helpers/generation-state';
 import { Agent, createTestApp, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 type Who = { agent: Agent; csrf: string };
@@ -75,7 +76,7 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
 
   it('shows per user jobs, drafts and tokens for today / 7 / 30 days equal to the sums over the job files, and totals', async () => {
     const page = await admin.agent.get('/admin/usage').expect(200);
-    const jobs = allJobs(t.dataDir);
+    const jobs = await jobsOf(t);
     expect(jobs).toHaveLength(7);
     const windows = {
       today: window(t.clock.now(), 1),
@@ -85,11 +86,11 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     const totals: Record<string, number> = {};
     for (const username of ['alice', 'bob', 'root']) {
       for (const [name, days] of Object.entries(windows)) {
-        const mine = jobs.filter((j) => j.owner === username && days.has(j.created_at.slice(0, 10)));
+        const mine = jobs.filter((j) => j.owner === username && days.has(j.createdAt.slice(0, 10)));
         const expected = {
           jobs: mine.length,
           drafts: mine.reduce((sum, j) => sum + j.count, 0),
-          tokens: mine.reduce((sum, j) => sum + j.usage.prompt_tokens + j.usage.completion_tokens, 0),
+          tokens: mine.reduce((sum, j) => sum + j.usage.promptTokens + j.usage.completionTokens, 0),
         };
         for (const [metric, value] of Object.entries(expected)) {
           expect(`${username} ${name} ${metric} = ${cell(page.text, `usage-${username}-${name}-${metric}`)}`).toBe(

@@ -1,14 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  allJobs,
-  generateJob,
-  jobIdFrom,
-  makeUser,
-  postGenerate,
-  readJob,
-  waitForJob,
-} from '../helpers/generation-helpers';
+import { generateJob, jobIdFrom, makeUser, postGenerate, waitForJob } from '../helpers/generation-helpers';
+import { jobOf, jobsOf, usageOf, usageOn } from '../helpers/generation-state';
 import { Agent, createTestApp, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 type Who = { agent: Agent; csrf: string };
@@ -27,10 +20,6 @@ function auditEvents(dataDir: string, event: string): any[] {
     .split('\n')
     .map((line) => JSON.parse(line))
     .filter((entry) => entry.event === event);
-}
-
-function jobsOf(dataDir: string, username: string): any[] {
-  return allJobs(dataDir).filter((job) => job.owner === username);
 }
 
 describe('daily draft quotas (e2e)', () => {
@@ -58,7 +47,7 @@ describe('daily draft quotas (e2e)', () => {
     expect(leftOn((await alice.agent.get('/jobs').expect(200)).text)).toBe(2);
     await waitForJob(alice.agent, await generateJob(alice, 'Exactly the rest.', 2));
     expect(leftOn((await alice.agent.get('/jobs').expect(200)).text)).toBe(0);
-    expect(jobsOf(t.dataDir, 'alice')).toHaveLength(2);
+    expect(await jobsOf(t, 'alice')).toHaveLength(2);
 
     const res = await postGenerate(alice, { prompt: 'One too many.', count: 1 });
     expect(res.status).toBe(429);
@@ -71,12 +60,11 @@ describe('daily draft quotas (e2e)', () => {
     expect(res.text).toContain(`${tomorrow} 00:00 UTC`);
     expect(leftOn(res.text)).toBe(0);
 
-    expect(jobsOf(t.dataDir, 'alice')).toHaveLength(2);
+    expect(await jobsOf(t, 'alice')).toHaveLength(2);
     const [refusal] = auditEvents(t.dataDir, 'quota.refused');
     expect(refusal).toMatchObject({ actor: 'alice', requested: 1, limit: 5, left: 0 });
-    const ledger = readJson(t.dataDir, 'usage.json');
-    const aliceId = readJob(t.dataDir, jobsOf(t.dataDir, 'alice')[0].id).owner_id;
-    expect(ledger.users[aliceId].days[t.clock.now().toISOString().slice(0, 10)]).toMatchObject({ jobs: 2, drafts: 5 });
+    const aliceId = (await jobOf(t, (await jobsOf(t, 'alice'))[0].id)).ownerId;
+    expect(await usageOn(t, aliceId, t.clock.now().toISOString().slice(0, 10))).toMatchObject({ jobs: 2, drafts: 5 });
   });
 
   it('a request bigger than what is left is refused even when something is left', async () => {
@@ -85,7 +73,7 @@ describe('daily draft quotas (e2e)', () => {
     const res = await postGenerate(dave, { prompt: 'Two more.', count: 2 });
     expect(res.status).toBe(429);
     expect(res.text).toContain('have 1 left today, but asked for 2');
-    expect(jobsOf(t.dataDir, 'dave')).toHaveLength(1);
+    expect(await jobsOf(t, 'dave')).toHaveLength(1);
     jobIdFrom(await postGenerate(dave, { prompt: 'The last one.', count: 1 }));
   });
 
@@ -111,14 +99,14 @@ describe('daily draft quotas (e2e)', () => {
     expect((await bob.agent.get('/').expect(200)).text).toContain('No daily limit on drafts.');
     await generateJob(bob, 'Unlimited one.', 10);
     await generateJob(bob, 'Unlimited two.', 10);
-    expect(jobsOf(t.dataDir, 'bob')).toHaveLength(3);
+    expect(await jobsOf(t, 'bob')).toHaveLength(3);
 
     expect((await setQuota('bob', '')).status).toBe(303);
     expect(bobRecord().daily_drafts).toBeNull();
     const back = await postGenerate(bob, { prompt: 'Back to the default.', count: 1 });
     expect(back.status).toBe(429);
     expect(back.text).toContain('you may request 5 drafts per day');
-    expect(jobsOf(t.dataDir, 'bob')).toHaveLength(3);
+    expect(await jobsOf(t, 'bob')).toHaveLength(3);
 
     expect(auditEvents(t.dataDir, 'user.quota').map((e) => [e.actor, e.target, e.daily_drafts])).toEqual([
       ['root', 'bob', 8],
@@ -135,12 +123,10 @@ describe('daily draft quotas (e2e)', () => {
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([303, 429, 429, 429, 429, 429, 429, 429, 429, 429]);
-    const jobs = jobsOf(t.dataDir, 'carol');
+    const jobs = await jobsOf(t, 'carol');
     expect(jobs).toHaveLength(1);
-    const index = readJson(t.dataDir, 'jobs/index.json');
-    expect(index.jobs.filter((j: { owner: string }) => j.owner === 'carol')).toHaveLength(1);
-    const ledger = readJson(t.dataDir, 'usage.json');
-    expect(ledger.users[jobs[0].owner_id].days[t.clock.now().toISOString().slice(0, 10)]).toMatchObject({
+    expect((await jobsOf(t)).filter((j) => j.owner === 'carol')).toHaveLength(1);
+    expect(await usageOn(t, jobs[0].ownerId, t.clock.now().toISOString().slice(0, 10))).toMatchObject({
       jobs: 1,
       drafts: 5,
     });
@@ -175,13 +161,13 @@ describe('the UTC day rolls over (e2e)', () => {
     t.clock.advance(3 * 60_000); // 00:01 UTC
     expect(leftOn((await erin.agent.get('/').expect(200)).text)).toBe(4);
     const id = await generateJob(erin, 'A new day.', 4);
-    expect(readJob(t.dataDir, id).created_at).toBe(`${tomorrow}T00:01:00.000Z`);
+    expect((await jobOf(t, id)).createdAt).toBe(`${tomorrow}T00:01:00.000Z`);
     expect((await postGenerate(erin, { prompt: 'Over again.', count: 1 })).status).toBe(429);
 
-    const days = Object.values(readJson(t.dataDir, 'usage.json').users as Record<string, { days: object }>)[0].days;
+    const days = (await usageOf(t))[0].days;
     expect(days).toEqual({
-      [today]: { jobs: 1, drafts: 4, prompt_tokens: 0, completion_tokens: 0 },
-      [tomorrow]: { jobs: 1, drafts: 4, prompt_tokens: 0, completion_tokens: 0 },
+      [today]: { jobs: 1, drafts: 4, promptTokens: 0, completionTokens: 0 },
+      [tomorrow]: { jobs: 1, drafts: 4, promptTokens: 0, completionTokens: 0 },
     });
   });
 });

@@ -66,15 +66,7 @@ export async function eventually<T>(
   }
 }
 
-export function readJob(dataDir: string, id: string): any {
-  return JSON.parse(fs.readFileSync(path.join(dataDir, 'jobs', id, 'job.json'), 'utf8'));
-}
-
-export function readManifest(dataDir: string, id: string): any {
-  return JSON.parse(fs.readFileSync(path.join(dataDir, 'jobs', id, 'manifest.json'), 'utf8'));
-}
-
-/** Every job.json under DATA_DIR/jobs. */
+/** Every job.json under DATA_DIR/jobs (for tests of the file format; others use generation-state.ts). */
 export function allJobs(dataDir: string): any[] {
   const dir = path.join(dataDir, 'jobs');
   if (!fs.existsSync(dir)) return [];

@@ -33,6 +33,8 @@ describe('jobs across processes (built app)', () => {
       OPENAI_MAX_RETRIES: '0',
       GENERATION_CONCURRENCY: '2',
       GENERATION_DAILY_DRAFTS: '0',
+      // A SIGKILLed runner's claim runs out after this; the next runner then takes the job back.
+      GENERATION_LEASE_SECONDS: '2',
     });
     servers.push(server);
     return server;

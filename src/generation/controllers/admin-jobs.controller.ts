@@ -19,18 +19,8 @@ export class AdminJobsController {
   @Get()
   @Render('generation/admin-jobs')
   async list(@Query('page') pageParam?: string) {
-    const page = /^\d{1,6}$/.test(pageParam ?? '') ? Math.max(1, Number(pageParam)) : 1;
-    const { jobs, total } = await this.jobs.listAll(page, ADMIN_JOBS_PER_PAGE);
-    const pages = Math.max(1, Math.ceil(total / ADMIN_JOBS_PER_PAGE));
-    return {
-      pageTitle: 'Jobs',
-      jobs: jobs.map(jobRow),
-      total,
-      page,
-      pages,
-      prevPage: page > 1 ? page - 1 : null,
-      nextPage: page < pages ? page + 1 : null,
-    };
+    const page = await this.jobs.listAll(pageParam, ADMIN_JOBS_PER_PAGE);
+    return { pageTitle: 'Jobs', ...page, jobs: page.jobs.map(jobRow) };
   }
 
   @Get(':jobId')

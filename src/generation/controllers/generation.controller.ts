@@ -1,21 +1,37 @@
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  InternalServerErrorException,
+  Param,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { User } from '../../users/user.model';
 import { FormView } from '../../common/decorators/form-view.decorator';
 import { clientIp } from '../../common/http/request-info';
-import { GenerateDto } from '../dto/generation-forms.dto';
+import { DraftsService } from '../drafts/drafts.service';
+import { DeleteJobDto, GenerateDto, isConfirmed } from '../dto/generation-forms.dto';
 import { JobsService } from '../jobs/jobs.service';
 import { JobIdPipe } from '../pipes/job-id.pipe';
 import { QuotaService } from '../usage/quota.service';
 import { GenerateFormLocals } from './generate-form.locals';
 import { jobPage, jobRow } from './job-views';
+import { ZipResponse } from './zip-response';
 
 /** The user's side of generation: submit a brief, follow the job, download the pack. */
 @Controller()
 export class GenerationController {
+  private readonly zip = new ZipResponse();
+
   constructor(
     private readonly jobs: JobsService,
+    private readonly drafts: DraftsService,
     private readonly quota: QuotaService,
   ) {}
 
@@ -32,11 +48,12 @@ export class GenerationController {
     res.redirect(303, `/result/${job.id}`);
   }
 
+  /** Newest first, 50 a page; `?before=<cursor>` continues (a bad cursor is a 400 page). */
   @Get('jobs')
   @Render('generation/jobs')
-  async list(@CurrentUser() user: User) {
-    const [jobs, quota] = await Promise.all([this.jobs.listOwn(user), this.quota.status(user)]);
-    return { pageTitle: 'My jobs', jobs: jobs.map(jobRow), quota };
+  async list(@CurrentUser() user: User, @Query('before') before?: string) {
+    const [page, quota] = await Promise.all([this.jobs.listOwn(user, { before }), this.quota.status(user)]);
+    return { pageTitle: 'My jobs', jobs: page.jobs.map(jobRow), nextCursor: page.nextCursor, paged: !!before, quota };
   }
 
   /** Refreshes itself (meta refresh, no script) while the job is queued or running. */
@@ -44,8 +61,47 @@ export class GenerationController {
   @Render('generation/result')
   async result(@Param('jobId', JobIdPipe) id: string, @CurrentUser() user: User) {
     const job = await this.jobs.findVisible(id, user);
-    const page = jobPage(job, await this.jobs.manifestIfAny(job));
-    return { pageTitle: 'Job result', refreshSeconds: page.active ? 2 : undefined, ...page };
+    const manifest = await this.jobs.manifestIfAny(job);
+    const page = jobPage(job, manifest);
+    const drafts = await this.drafts.summaries(job, manifest);
+    return { pageTitle: 'Job result', refreshSeconds: page.active ? 2 : undefined, ...page, drafts };
+  }
+
+  /** Deletes a finished job (owner or admin) and goes back to /jobs; 409 while it is queued or running. */
+  @Post('result/:jobId/delete')
+  async delete(
+    @Param('jobId', JobIdPipe) id: string,
+    @Body() body: DeleteJobDto,
+    @CurrentUser() user: User,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.jobs.delete(id, user, clientIp(req), isConfirmed(body.confirm));
+    res.redirect(303, '/jobs');
+  }
+
+  /** The draft's markdown, byte for byte as the manifest hashes it (declared before `:n`, which would match `1.md`). */
+  @Get('result/:jobId/drafts/:n.md')
+  async draftFile(
+    @Param('jobId', JobIdPipe) id: string,
+    @Param('n') n: string,
+    @CurrentUser() user: User,
+    @Res() res: Response,
+  ): Promise<void> {
+    const file = await this.drafts.file(id, n, user);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName.replace(/["\\\r\n]/g, '')}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(file.content);
+  }
+
+  /** Draft `n` (1-based) rendered from markdown; raw HTML in it is shown as text. */
+  @Get('result/:jobId/drafts/:n')
+  @Render('generation/draft')
+  async draft(@Param('jobId', JobIdPipe) id: string, @Param('n') n: string, @CurrentUser() user: User) {
+    const draft = await this.drafts.page(id, n, user);
+    return { pageTitle: draft.title, draft };
   }
 
   @Get('download/:jobId.zip')
@@ -54,6 +110,12 @@ export class GenerationController {
     @CurrentUser() user: User,
     @Res() res: Response,
   ): Promise<void> {
-    await this.jobs.streamZip(id, user, res);
+    const contents = await this.jobs.zipFor(id, user);
+    try {
+      await this.zip.stream(res, contents);
+    } catch (error) {
+      if (res.headersSent) throw error;
+      throw new InternalServerErrorException('Some files of this job could not be read; re-run QC to see which.');
+    }
   }
 }

@@ -1,16 +1,15 @@
 import { Body, Controller, Get, Injectable, Param, Post, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AuditService } from '../../audit/audit.service';
 import { CurrentUser } from '../../auth/decorators/current-user.decorator';
 import { Roles } from '../../auth/decorators/roles.decorator';
 import { safeNext } from '../../auth/next-url';
 import { User } from '../../users/user.model';
 import { UsersService } from '../../users/users.service';
 import { FormLocalsProvider, FormView } from '../../common/decorators/form-view.decorator';
-import { FormError } from '../../common/errors/form-error';
 import { clientIp } from '../../common/http/request-info';
 import { AppConfig } from '../../config/app-config';
-import { DAILY_DRAFTS_MAX, DAILY_DRAFTS_RULE, parseDailyDrafts, QuotaDto } from '../dto/generation-forms.dto';
+import { QuotaDto } from '../dto/generation-forms.dto';
+import { QuotaOverrideService } from '../usage/quota-override.service';
 import { UsageReportService } from '../usage/usage-report.service';
 
 /** The usage page's data; also re-rendered (with the error) when a quota form is refused. */
@@ -34,8 +33,7 @@ export class UsagePageLocals implements FormLocalsProvider {
 export class UsageAdminController {
   constructor(
     private readonly page: UsagePageLocals,
-    private readonly users: UsersService,
-    private readonly audit: AuditService,
+    private readonly overrides: QuotaOverrideService,
   ) {}
 
   @Get('usage')
@@ -54,15 +52,7 @@ export class UsageAdminController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const dailyDrafts = parseDailyDrafts(body.dailyDrafts);
-    if (dailyDrafts !== null && dailyDrafts > DAILY_DRAFTS_MAX) throw FormError.field('dailyDrafts', DAILY_DRAFTS_RULE);
-    const user = await this.users.setDailyDrafts(username, dailyDrafts);
-    await this.audit.record('user.quota', {
-      actor: actor.username,
-      ip: clientIp(req),
-      target: user.username,
-      daily_drafts: dailyDrafts,
-    });
+    await this.overrides.setDailyDrafts(username, body.dailyDrafts, actor, clientIp(req));
     const back = safeNext(body.returnTo);
     res.redirect(303, back === '/' ? '/admin/usage?saved=1' : back);
   }

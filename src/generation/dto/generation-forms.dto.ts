@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
@@ -13,12 +14,14 @@ function toInteger({ value }: { value: unknown }): unknown {
 
 /** POST /generate: `prompt` 1–4000 characters, `count` an integer 1–10 (1 when the field is absent). */
 export class GenerateDto {
+  @ApiProperty({ minLength: 1, maxLength: PROMPT_MAX, description: 'The brief (not only whitespace)' })
   @IsString({ message: 'Write a brief.' })
   @MinLength(1, { message: 'Write a brief.' })
   @MaxLength(PROMPT_MAX, { message: `The brief can be at most ${PROMPT_MAX} characters.` })
   @Matches(/\S/, { message: 'Write a brief.' })
   prompt: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: COUNT_MAX, default: 1, type: 'integer', description: 'How many drafts' })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: COUNT_RULE })
@@ -44,8 +47,16 @@ export class QuotaDto {
   returnTo?: string;
 }
 
-/** null = back to GENERATION_DAILY_DRAFTS. Assumes the DTO validated. */
-export function parseDailyDrafts(value: string): number | null {
-  const trimmed = value.trim();
-  return trimmed === '' ? null : Number(trimmed);
+/** POST /result/<id>/delete: the checkbox must be ticked (no JS confirm dialogs under CSP). */
+export class DeleteJobDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  confirm?: string;
+}
+
+const CONFIRMED = new Set(['yes', 'on', 'true', '1']);
+
+export function isConfirmed(value: string | undefined): boolean {
+  return CONFIRMED.has((value ?? '').toLowerCase());
 }

@@ -1,9 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
+import { ArtifactStore } from '../artifacts/artifact-store';
+import { Manifest, ManifestFileEntry, manifestUsage } from '../artifacts/manifest';
 import { GenerationFailedError, GenerationProvider } from '../providers/generation-provider';
 import { QcService } from '../qc/qc.service';
+import { JobQueue } from '../queue/job-queue';
 import { QuotaService } from '../usage/quota.service';
-import { emptyUsage, isTerminal, JobRecord, JobUsage, Manifest, ManifestFileEntry } from './job.model';
+import { emptyUsage, Job, JobUsage } from './job';
 import { JobsRepository } from './jobs.repository';
 
 /** Shown when a job was running in a process that died, more often than we retry. */
@@ -19,27 +22,25 @@ export class JobProcessor {
 
   constructor(
     private readonly jobs: JobsRepository,
+    private readonly artifacts: ArtifactStore,
+    private readonly queue: JobQueue,
     private readonly provider: GenerationProvider,
     private readonly qc: QcService,
     private readonly quota: QuotaService,
     private readonly clock: Clock,
   ) {}
 
-  async process(id: string): Promise<void> {
-    const job = await this.jobs.update(id, (j) => {
-      if (isTerminal(j.status)) return false;
-      j.status = 'running';
-      j.started_at = this.clock.now().toISOString();
-      j.finished_at = null;
-      j.error = null;
-      j.claimed_by = process.pid;
-      j.attempts = (j.attempts ?? 0) + 1;
-      j.provider = this.provider.name;
-      j.model = this.provider.model;
-      j.usage = emptyUsage();
+  /** Runs a job `workerId` has claimed from the queue. */
+  async process(id: string, workerId: string): Promise<void> {
+    const job = await this.jobs.startAttempt(id, {
+      workerId,
+      startedAt: this.clock.now().toISOString(),
+      provider: this.provider.name,
+      model: this.provider.model,
     });
     if (!job) {
-      await this.settleIndex(id);
+      // Finished or gone meanwhile: give the claim back so the queue moves on.
+      await this.queue.release(id, workerId);
       return;
     }
 
@@ -55,7 +56,7 @@ export class JobProcessor {
     }
 
     try {
-      const files = await this.jobs.writeArtifacts(
+      const files = await this.artifacts.writeArtifacts(
         id,
         drafts.map((draft, i) => ({ name: artifactName(i, draft.title), content: draft.markdown })),
       );
@@ -67,12 +68,12 @@ export class JobProcessor {
   }
 
   /** Ends a job as failed (provider error, or interrupted too often), recording what it spent. */
-  async fail(job: JobRecord, message: string, usage: JobUsage): Promise<void> {
+  async fail(job: Job, message: string, usage: JobUsage): Promise<void> {
     await this.finish(job, 'failed', message, usage, []);
   }
 
   private async finish(
-    job: JobRecord,
+    job: Job,
     status: 'succeeded' | 'failed',
     error: string | null,
     usage: JobUsage,
@@ -81,7 +82,7 @@ export class JobProcessor {
     const finishedAt = this.clock.now().toISOString();
     const qc = this.qc.run(
       files,
-      await this.jobs.readArtifacts(
+      await this.artifacts.readArtifacts(
         job.id,
         files.map((f) => f.path),
       ),
@@ -94,42 +95,18 @@ export class JobProcessor {
       status,
       provider: job.provider,
       model: job.model,
-      created_at: job.created_at,
-      started_at: job.started_at,
+      created_at: job.createdAt,
+      started_at: job.startedAt,
       finished_at: finishedAt,
       error,
-      usage,
+      usage: manifestUsage(usage),
       files,
       qc,
     };
-    await this.jobs.writeManifest(job.id, manifest);
+    await this.artifacts.writeManifest(job.id, manifest);
     // Tokens land in the ledger before the job turns terminal: whoever sees it finished sees its cost.
-    await this.quota.recordTokens({ id: job.owner_id, username: job.owner }, job.created_at, usage);
-    await this.jobs.update(job.id, (j) => {
-      j.status = status;
-      j.finished_at = finishedAt;
-      j.error = error;
-      j.usage = { ...usage };
-      j.qc_passed = qc.passed;
-      j.claimed_by = null;
-    });
-  }
-
-  /** job.json is terminal or gone: make the index row agree so the queue moves on. */
-  private async settleIndex(id: string): Promise<void> {
-    const job = await this.jobs.readJobFile(id);
-    if (job) {
-      await this.jobs.syncIndex(job);
-      return;
-    }
-    await this.jobs.mutateIndex((entries) => {
-      const entry = entries.find((e) => e.id === id);
-      if (entry && !isTerminal(entry.status)) {
-        entry.status = 'failed';
-        entry.claimed_by = null;
-        entry.claimed_by_runner = null;
-      }
-    });
+    await this.quota.recordTokens({ id: job.ownerId, username: job.owner }, job.createdAt, usage);
+    await this.jobs.finishJob(job.id, { status, finishedAt, error, usage: { ...usage }, qcPassed: qc.passed });
   }
 }
 

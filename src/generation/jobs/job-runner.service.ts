@@ -1,22 +1,21 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Clock } from '../../common/clock/clock';
 import { AppConfig, ProcessRole } from '../../config/app-config';
+import { JobQueue } from '../queue/job-queue';
 import { QuotaService } from '../usage/quota.service';
 import { UsageLedgerRepository } from '../usage/usage-ledger.repository';
-import { emptyUsage, isTerminal, JobIndexEntry } from './job.model';
 import { INTERRUPTED_MESSAGE, JobProcessor } from './job-processor.service';
 import { JobsRepository } from './jobs.repository';
 
 export const POLL_INTERVAL_MS = 300;
-/** How often running jobs of dead processes are looked for after start-up. */
+/** How often expired leases are looked for after start-up (more often when leases are shorter). */
 export const ORPHAN_CHECK_INTERVAL_MS = 5000;
 /** A job interrupted this many times is failed instead of being retried again. */
 export const MAX_ATTEMPTS = 2;
 /** How long shutdown waits for jobs in flight before leaving them `running` for the next start. */
 export const SHUTDOWN_GRACE_MS = 3000;
-
-/** Runner instances alive in this process (several apps can share one pid in tests). */
-const liveRunners = new Set<string>();
 
 /** Web workers set GATEHOUSE_ROLE=web and only enqueue; a single runner process per machine runs jobs. */
 export function runsJobs(role: ProcessRole): boolean {
@@ -24,32 +23,40 @@ export function runsJobs(role: ProcessRole): boolean {
 }
 
 /**
- * The background queue. Jobs are claimed from jobs/index.json with one atomic store mutation
- * (queued → running, with this pid and runner id) that also counts every running job, so
- * GENERATION_CONCURRENCY holds for the whole machine and no job is taken twice. The runner polls
- * the index (a cheap cached read) and is also woken at once when a job is enqueued in-process.
+ * The background worker. It claims jobs from the JobQueue with a lease (GENERATION_LEASE_SECONDS) that
+ * it renews by heartbeat every third of the lease while a job runs; a worker that dies stops renewing,
+ * and once its lease has run out any worker takes the job back (re-queued, or failed after
+ * MAX_ATTEMPTS). The queue counts every running job, so GENERATION_CONCURRENCY holds for the whole
+ * store. It polls the queue (a cheap cached read) and is woken at once by an in-process enqueue.
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('JobRunner');
-  readonly runnerId = randomUUID();
+  /** Names this worker in claims (readable in the index: host, pid and a per-instance id). */
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly enabled: boolean;
-  private readonly active = new Set<Promise<void>>();
+  private readonly leaseMs: number;
+  /** Job id → its run, for jobs this worker is running. */
+  private readonly active = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** The tick in progress, if any (shutdown waits for it so no claim is left half-handled). */
   private ticking: Promise<void> | undefined;
   private tickAgain = false;
-  private lastOrphanCheck = 0;
+  private lastRecovery = 0;
 
   constructor(
     private readonly jobs: JobsRepository,
+    private readonly queue: JobQueue,
     private readonly processor: JobProcessor,
     private readonly quota: QuotaService,
     private readonly ledger: UsageLedgerRepository,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     this.enabled = runsJobs(config.processRole);
+    this.leaseMs = config.generationLeaseSeconds * 1000;
   }
 
   get isEnabled(): boolean {
@@ -58,27 +65,30 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
-    liveRunners.add(this.runnerId);
     await this.recover();
     this.timer = setInterval(() => void this.tick(), POLL_INTERVAL_MS);
     this.timer.unref();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(250, Math.floor(this.leaseMs / 3)));
+    this.heartbeatTimer.unref();
     void this.tick();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    liveRunners.delete(this.runnerId);
     await this.ticking;
-    if (this.active.size === 0) return;
-    let timeout: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.active]),
-      new Promise<void>((resolve) => {
-        timeout = setTimeout(resolve, SHUTDOWN_GRACE_MS);
-      }),
-    ]);
-    clearTimeout(timeout);
+    if (this.active.size > 0) {
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.active.values()]),
+        new Promise<void>((resolve) => {
+          timeout = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timeout);
+    }
+    // Jobs still running stop being renewed: their leases run out and another worker takes them back.
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
   }
 
   /** A job was enqueued in this process: look at the queue now rather than at the next poll. */
@@ -92,85 +102,47 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Start-up: adopt job folders missing from the index, rebuild a missing usage ledger, and re-queue
-   * (or fail, after MAX_ATTEMPTS) jobs left `running` by a process that is gone. Jobs left `queued`
-   * simply stay in the queue.
+   * Start-up: adopt jobs missing from the lists, rebuild a missing usage ledger, and take back running
+   * jobs whose lease has run out. Jobs left `queued` simply stay in the queue.
    */
   async recover(): Promise<void> {
-    const hadIndex = await this.jobs.indexExists();
     const adopted = await this.jobs.adoptOrphans();
-    if (adopted > 0) {
-      this.logger.log(`Adopted ${adopted} job folder(s) missing from the index${hadIndex ? '' : ' (index rebuilt)'}`);
+    if (adopted > 0) this.logger.log(`Adopted ${adopted} job(s) missing from the index`);
+    if (!(await this.ledger.hasLedger())) {
+      const all = await this.jobs.allJobs();
+      if (all.length > 0) await this.quota.rebuild(all);
     }
-    if (!(await this.ledger.exists())) {
-      const entries = await this.jobs.entries();
-      if (entries.length > 0) await this.quota.rebuild(entries);
-    }
-    await this.recoverDeadClaims();
+    await this.recoverExpiredLeases();
   }
 
-  private async recoverDeadClaims(): Promise<void> {
-    this.lastOrphanCheck = Date.now();
-    const stale = (await this.jobs.entries()).filter((e) => e.status === 'running' && !this.claimerAlive(e));
-    for (const entry of stale) {
+  private async recoverExpiredLeases(): Promise<void> {
+    this.lastRecovery = Date.now();
+    const { requeued, exhausted } = await this.queue.recoverExpiredLeases(this.workerId, {
+      leaseMs: this.leaseMs,
+      now: this.clock.now(),
+      maxAttempts: MAX_ATTEMPTS,
+      running: new Set(this.active.keys()),
+    });
+    for (const id of requeued) this.logger.warn(`Re-queued job ${id}: its worker's lease ran out`);
+    for (const job of exhausted) {
+      this.logger.warn(`Job ${job.id} was interrupted ${job.attempts} times; marking it failed`);
       try {
-        await this.recoverOne(entry);
+        await this.processor.fail(job, INTERRUPTED_MESSAGE, job.usage);
       } catch (error) {
-        this.logger.error(`Could not recover job ${entry.id}: ${(error as Error).message}`);
+        this.logger.error(`Could not fail job ${job.id}: ${(error as Error).message}`);
       }
     }
   }
 
-  private async recoverOne(entry: JobIndexEntry): Promise<void> {
-    const job = await this.jobs.readJobFile(entry.id);
-    if (!job) {
-      await this.jobs.mutateIndex((entries) => {
-        const row = entries.find((e) => e.id === entry.id);
-        if (row && row.status === 'running' && !this.claimerAlive(row)) {
-          row.status = 'failed';
-          row.claimed_by = null;
-          row.claimed_by_runner = null;
-        }
-      });
-      return;
-    }
-    if (isTerminal(job.status)) {
-      await this.jobs.syncIndex(job);
-      return;
-    }
-    if ((job.attempts ?? 0) >= MAX_ATTEMPTS) {
-      this.logger.warn(`Job ${job.id} was interrupted ${job.attempts} times; marking it failed`);
-      await this.processor.fail(job, INTERRUPTED_MESSAGE, job.usage ?? emptyUsage());
-      return;
-    }
-    // Take it back into the queue only if nobody claimed it meanwhile.
-    const requeued = await this.jobs.mutateIndex((entries) => {
-      const row = entries.find((e) => e.id === entry.id);
-      if (!row || row.status !== 'running' || this.claimerAlive(row)) return false;
-      row.status = 'queued';
-      row.claimed_by = null;
-      row.claimed_by_runner = null;
-      return true;
-    });
-    if (!requeued) return;
-    this.logger.warn(`Re-queued job ${job.id}, interrupted while ${job.status}`);
-    await this.jobs.update(job.id, (j) => {
-      if (isTerminal(j.status)) return false;
-      j.status = 'queued';
-      j.claimed_by = null;
-    });
-  }
-
-  /** Whether the process (and, in this process, the runner instance) that claimed a job still exists. */
-  private claimerAlive(entry: JobIndexEntry): boolean {
-    const pid = entry.claimed_by;
-    if (!pid) return false;
-    if (pid === process.pid) return !!entry.claimed_by_runner && liveRunners.has(entry.claimed_by_runner);
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
+  /** Renews the lease of every job this worker runs. */
+  private async heartbeat(): Promise<void> {
+    for (const id of this.active.keys()) {
+      try {
+        const held = await this.queue.heartbeat(id, this.workerId, this.leaseMs, this.clock.now());
+        if (!held) this.logger.warn(`Lost the claim on job ${id} (its lease ran out before a heartbeat)`);
+      } catch (error) {
+        this.logger.error(`Heartbeat for job ${id} failed: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -187,10 +159,11 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async runTicks(): Promise<void> {
+    const recoveryEvery = Math.min(ORPHAN_CHECK_INTERVAL_MS, Math.max(POLL_INTERVAL_MS, this.leaseMs / 2));
     try {
       do {
         this.tickAgain = false;
-        if (Date.now() - this.lastOrphanCheck > ORPHAN_CHECK_INTERVAL_MS) await this.recoverDeadClaims();
+        if (Date.now() - this.lastRecovery > recoveryEvery) await this.recoverExpiredLeases();
         await this.fill();
       } while (this.tickAgain && !this.stopped);
     } catch (error) {
@@ -198,32 +171,27 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Claims and starts jobs while this runner and the machine-wide limit have room. */
+  /** Claims and starts jobs while this runner and the store-wide limit have room. */
   private async fill(): Promise<void> {
     const limit = this.config.generationConcurrency;
     while (!this.stopped && this.active.size < limit) {
-      const entries = await this.jobs.entries();
-      if (!entries.some((e) => e.status === 'queued')) return;
-      const id = await this.jobs.mutateIndex((rows) => {
-        if (rows.filter((e) => e.status === 'running').length >= limit) return undefined;
-        const next = rows.find((e) => e.status === 'queued');
-        if (!next) return undefined;
-        next.status = 'running';
-        next.claimed_by = process.pid;
-        next.claimed_by_runner = this.runnerId;
-        return next.id;
+      if (!(await this.queue.hasQueued())) return;
+      const id = await this.queue.claimNextJob(this.workerId, {
+        leaseMs: this.leaseMs,
+        maxRunning: limit,
+        now: this.clock.now(),
       });
       if (!id) return;
-      // Stopped while claiming: leave the claim; the next start re-queues it (its runner is gone).
+      // Stopped while claiming: leave the claim; its lease runs out and the job is taken back.
       if (this.stopped) return;
       const run: Promise<void> = this.processor
-        .process(id)
+        .process(id, this.workerId)
         .catch((error: Error) => this.logger.error(`Job ${id} crashed: ${error.message}`))
         .finally(() => {
-          this.active.delete(run);
+          this.active.delete(id);
           if (!this.stopped) void this.tick();
         });
-      this.active.add(run);
+      this.active.set(id, run);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { isJobId } from '../jobs/job.model';
+import { isJobId } from '../jobs/job';
 import { JobNotFoundError } from '../jobs/jobs.service';
 
 /** `:jobId` must be a UUID; anything else (`..%2Fusers`, `x.json`) is a 404 before any file is touched. */

@@ -1,4 +1,4 @@
-import { JobUsage } from '../jobs/job.model';
+import { JobUsage } from '../jobs/job';
 
 export interface GenerationBrief {
   prompt: string;

@@ -15,7 +15,7 @@ describe('OfflineProvider', () => {
   it('is labelled offline and spends no tokens', async () => {
     const result = await provider.generate({ ...brief, count: 3 });
     expect(provider.name).toBe('offline');
-    expect(result.usage).toEqual({ drafts: 3, prompt_tokens: 0, completion_tokens: 0 });
+    expect(result.usage).toEqual({ drafts: 3, promptTokens: 0, completionTokens: 0 });
     expect(result.drafts).toHaveLength(3);
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { emptyUsage } from '../jobs/job.model';
+import { emptyUsage } from '../jobs/job';
 import { angleFor } from './angles';
 import { Draft, GenerationBrief, GenerationProvider, GenerationResult } from './generation-provider';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { AppConfig } from '../../config/app-config';
-import { emptyUsage, JobUsage } from '../jobs/job.model';
+import { emptyUsage, JobUsage } from '../jobs/job';
 import { angleFor } from './angles';
 import {
   Draft,
@@ -55,8 +55,8 @@ export class OpenAiProvider extends GenerationProvider {
             },
           ],
         });
-        usage.prompt_tokens += completion.usage?.prompt_tokens ?? 0;
-        usage.completion_tokens += completion.usage?.completion_tokens ?? 0;
+        usage.promptTokens += completion.usage?.prompt_tokens ?? 0;
+        usage.completionTokens += completion.usage?.completion_tokens ?? 0;
         const markdown = completion.choices[0]?.message?.content ?? '';
         drafts.push({ title: titleOf(markdown, `Draft ${i + 1}: ${angle.title}`), markdown: ensureNewline(markdown) });
         usage.drafts = drafts.length;

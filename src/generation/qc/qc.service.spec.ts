@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { ManifestFileEntry } from '../jobs/job.model';
+import { ManifestFileEntry } from '../artifacts/manifest';
 import { countWords, QcArtifact, QcService } from './qc.service';
 
 const words = (n: number, word = 'word') => Array.from({ length: n }, (_, i) => `${word}${i}`).join(' ');

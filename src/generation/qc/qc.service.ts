@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { ManifestFileEntry, QcCheck, QcReport } from '../jobs/job.model';
+import { ManifestFileEntry, QcCheck, QcReport } from '../artifacts/manifest';
 
 export interface QcArtifact {
   path: string;

@@ -1,45 +1,38 @@
 import { ManualClock } from '../../common/clock/clock';
-import { FormError } from '../../common/errors/form-error';
+import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
-import { JobIndexEntry } from '../jobs/job.model';
+import { JobSummary } from '../jobs/job';
+import { MemoryUsageLedgerRepository } from '../persistence/memory/memory-usage-ledger.repository';
 import { QuotaExceededError, QuotaService } from './quota.service';
-import { UsageLedgerRepository } from './usage-ledger.repository';
-import { UsageFile } from './usage.model';
+import { UserUsage } from './usage';
 
-/** The ledger as the store behaves: a mutation that throws leaves the data unchanged. */
-class MemoryLedger {
-  data: UsageFile = { users: {} };
-  mutations = 0;
-  async read() {
-    return this.data;
+/** The memory ledger, with what the tests look at: one user's days, and how many writes happened. */
+class Ledger extends MemoryUsageLedgerRepository {
+  writes = 0;
+  override reserveDrafts(...args: Parameters<MemoryUsageLedgerRepository['reserveDrafts']>) {
+    this.writes++;
+    return super.reserveDrafts(...args);
   }
-  async exists() {
-    return true;
+  override addTokens(...args: Parameters<MemoryUsageLedgerRepository['addTokens']>) {
+    this.writes++;
+    return super.addTokens(...args);
   }
-  async mutate<R>(change: (data: UsageFile) => R): Promise<R> {
-    this.mutations++;
-    const draft = structuredClone(this.data);
-    const result = change(draft);
-    this.data = draft;
-    return result;
+  async days(userId: string) {
+    return (await this.allUsage()).find((u) => u.userId === userId)?.days ?? {};
   }
 }
 
 const alice = { id: 'u-alice', username: 'alice', dailyDrafts: null as number | null };
 
 describe('QuotaService', () => {
-  let ledger: MemoryLedger;
+  let ledger: Ledger;
   let clock: ManualClock;
   let service: QuotaService;
 
   beforeEach(() => {
-    ledger = new MemoryLedger();
+    ledger = new Ledger();
     clock = new ManualClock(new Date('2026-06-10T15:30:00Z'));
-    service = new QuotaService(
-      ledger as unknown as UsageLedgerRepository,
-      { generationDailyDrafts: 10 } as AppConfig,
-      clock,
-    );
+    service = new QuotaService(ledger, { generationDailyDrafts: 10 } as AppConfig, clock);
   });
 
   it('starts with the default limit, nothing used, resetting at the next 00:00 UTC', async () => {
@@ -58,26 +51,28 @@ describe('QuotaService', () => {
     await service.reserve(alice, 6, clock.now());
     const status = await service.reserve(alice, 4, clock.now());
     expect(status).toMatchObject({ used: 10, left: 0 });
-    expect(ledger.data.users['u-alice'].days['2026-06-10']).toEqual({
+    expect((await ledger.days('u-alice'))['2026-06-10']).toEqual({
       jobs: 2,
       drafts: 10,
-      prompt_tokens: 0,
-      completion_tokens: 0,
+      promptTokens: 0,
+      completionTokens: 0,
     });
 
-    const before = structuredClone(ledger.data);
+    const before = await ledger.allUsage();
     const error = await service.reserve(alice, 1, clock.now()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExceededError);
-    expect(error).toBeInstanceOf(FormError);
+    expect(error).toBeInstanceOf(DomainError);
     const refusal = error as QuotaExceededError;
-    expect(refusal.getStatus()).toBe(429);
-    expect(refusal.formMessage).toBe(
+    expect(refusal.status).toBe(429);
+    expect(refusal.message).toBe(
       'Daily limit reached: you may request 10 drafts per day and have 0 left today, but asked for 1. ' +
         'The limit resets at 00:00 UTC (2026-06-11 00:00 UTC).',
     );
-    expect(refusal.headers['Retry-After']).toBe(String(8.5 * 3600));
+    expect(refusal.retryAfterSeconds).toBe(8.5 * 3600);
+    expect(refusal.fields).toEqual({ count: ['You have 0 drafts left today.'] });
+    expect(refusal.details).toEqual({ limit: 10, left: 0, requested: 1, resets_at: '2026-06-11T00:00:00.000Z' });
     expect(refusal.quota).toMatchObject({ limit: 10, left: 0, used: 10 });
-    expect(ledger.data).toEqual(before);
+    expect(await ledger.allUsage()).toEqual(before);
   });
 
   it('refuses a request larger than what is left even when something is left', async () => {
@@ -99,11 +94,7 @@ describe('QuotaService', () => {
   });
 
   it('treats GENERATION_DAILY_DRAFTS=0 as unlimited', async () => {
-    service = new QuotaService(
-      ledger as unknown as UsageLedgerRepository,
-      { generationDailyDrafts: 0 } as AppConfig,
-      clock,
-    );
+    service = new QuotaService(ledger, { generationDailyDrafts: 0 } as AppConfig, clock);
     for (let i = 0; i < 5; i++) await service.reserve(alice, 10, clock.now());
     expect(await service.status(alice)).toMatchObject({ unlimited: true, left: null, used: 50 });
   });
@@ -125,52 +116,51 @@ describe('QuotaService', () => {
   it('serialises concurrent reservations: only what fits is granted', async () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => service.reserve(alice, 3, clock.now())));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(ledger.data.users['u-alice'].days['2026-06-10'].drafts).toBe(9);
+    expect((await ledger.days('u-alice'))['2026-06-10'].drafts).toBe(9);
   });
 
   it('release() gives a reservation back', async () => {
     await service.reserve(alice, 4, clock.now());
     await service.release(alice, 4, clock.now());
-    expect(ledger.data.users['u-alice'].days['2026-06-10']).toMatchObject({ jobs: 0, drafts: 0 });
+    expect((await ledger.days('u-alice'))['2026-06-10']).toMatchObject({ jobs: 0, drafts: 0 });
   });
 
   it('recordTokens() adds tokens to the day the job was created, and skips zero usage', async () => {
     await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T22:00:00.000Z', {
-      prompt_tokens: 5,
-      completion_tokens: 7,
+      promptTokens: 5,
+      completionTokens: 7,
     });
     await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T23:00:00.000Z', {
-      prompt_tokens: 1,
-      completion_tokens: 1,
+      promptTokens: 1,
+      completionTokens: 1,
     });
-    const mutations = ledger.mutations;
+    const writes = ledger.writes;
     await service.recordTokens({ id: 'u-alice', username: 'alice' }, '2026-06-09T23:00:00.000Z', {
-      prompt_tokens: 0,
-      completion_tokens: 0,
+      promptTokens: 0,
+      completionTokens: 0,
     });
-    expect(ledger.mutations).toBe(mutations);
-    expect(ledger.data.users['u-alice'].days['2026-06-09']).toEqual({
+    expect(ledger.writes).toBe(writes);
+    expect((await ledger.days('u-alice'))['2026-06-09']).toEqual({
       jobs: 0,
       drafts: 0,
-      prompt_tokens: 6,
-      completion_tokens: 8,
+      promptTokens: 6,
+      completionTokens: 8,
     });
   });
 
   it('rebuild() derives the ledger from the jobs index, keeping the retention window', async () => {
-    const entry = (owner_id: string, created_at: string, count: number, tokens = 0): JobIndexEntry => ({
-      id: `${owner_id}-${created_at}`,
-      owner: owner_id.toUpperCase(),
-      owner_id,
+    const entry = (ownerId: string, createdAt: string, count: number, tokens = 0): JobSummary => ({
+      id: `${ownerId}-${createdAt}`,
+      owner: ownerId.toUpperCase(),
+      ownerId,
+      brief: '',
       status: 'succeeded',
-      created_at,
-      finished_at: created_at,
+      createdAt,
+      finishedAt: createdAt,
       count,
       provider: 'offline',
-      qc_passed: true,
-      usage: { drafts: count, prompt_tokens: tokens, completion_tokens: tokens * 2 },
-      claimed_by: null,
-      claimed_by_runner: null,
+      qcPassed: true,
+      usage: { drafts: count, promptTokens: tokens, completionTokens: tokens * 2 },
     });
     await service.rebuild([
       entry('a', '2026-06-10T01:00:00.000Z', 2),
@@ -178,18 +168,29 @@ describe('QuotaService', () => {
       entry('b', '2026-06-01T02:00:00.000Z', 1),
       entry('b', '2025-01-01T02:00:00.000Z', 9),
     ]);
-    expect(ledger.data.users).toEqual({
-      a: { username: 'A', days: { '2026-06-10': { jobs: 2, drafts: 5, prompt_tokens: 10, completion_tokens: 20 } } },
-      b: { username: 'B', days: { '2026-06-01': { jobs: 1, drafts: 1, prompt_tokens: 0, completion_tokens: 0 } } },
-    });
+    expect(await ledger.allUsage()).toEqual<UserUsage[]>([
+      {
+        userId: 'a',
+        username: 'A',
+        days: { '2026-06-10': { jobs: 2, drafts: 5, promptTokens: 10, completionTokens: 20 } },
+      },
+      {
+        userId: 'b',
+        username: 'B',
+        days: { '2026-06-01': { jobs: 1, drafts: 1, promptTokens: 0, completionTokens: 0 } },
+      },
+    ]);
   });
 
   it('prunes ledger days older than the retention window when reserving', async () => {
-    ledger.data.users['u-alice'] = {
-      username: 'alice',
-      days: { '2025-01-01': { jobs: 1, drafts: 1, prompt_tokens: 0, completion_tokens: 0 } },
-    };
+    await ledger.replaceAll([
+      {
+        userId: 'u-alice',
+        username: 'alice',
+        days: { '2025-01-01': { jobs: 1, drafts: 1, promptTokens: 0, completionTokens: 0 } },
+      },
+    ]);
     await service.reserve(alice, 1, clock.now());
-    expect(Object.keys(ledger.data.users['u-alice'].days)).toEqual(['2026-06-10']);
+    expect(Object.keys(await ledger.days('u-alice'))).toEqual(['2026-06-10']);
   });
 });

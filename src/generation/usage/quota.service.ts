@@ -1,11 +1,11 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import { User } from '../../users/user.model';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock';
-import { FormError } from '../../common/errors/form-error';
+import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
-import { JobIndexEntry } from '../jobs/job.model';
+import { User } from '../../users/user.model';
+import { JobSummary } from '../jobs/job';
+import { emptyDay, lastUtcDays, nextUtcMidnight, UserUsage, utcDay } from './usage';
 import { UsageLedgerRepository } from './usage-ledger.repository';
-import { emptyDay, lastUtcDays, nextUtcMidnight, UsageFile, utcDay } from './usage.model';
 
 /** Days kept in the ledger; /admin/usage shows at most 30. */
 export const LEDGER_RETENTION_DAYS = 90;
@@ -26,8 +26,8 @@ export interface QuotaStatus {
 
 type QuotaUser = Pick<User, 'id' | 'username' | 'dailyDrafts'>;
 
-/** 429 on the home form: the limit, what is left and when it resets; Retry-After in seconds. */
-export class QuotaExceededError extends FormError {
+/** 429: the limit, what is left and when it resets; Retry-After in seconds; `count` is the field at fault. */
+export class QuotaExceededError extends DomainError {
   constructor(
     readonly quota: QuotaStatus,
     readonly requested: number,
@@ -35,20 +35,23 @@ export class QuotaExceededError extends FormError {
   ) {
     const left = quota.left ?? 0;
     super(
+      'too_many_requests',
       `Daily limit reached: you may request ${quota.limit} draft${quota.limit === 1 ? '' : 's'} per day and have ` +
         `${left} left today, but asked for ${requested}. The limit resets at 00:00 UTC ` +
         `(${quota.resetsAt.slice(0, 16).replace('T', ' ')} UTC).`,
-      { count: [`You have ${left} draft${left === 1 ? '' : 's'} left today.`] },
-      HttpStatus.TOO_MANY_REQUESTS,
-      { 'Retry-After': String(Math.max(1, retryAfterSeconds)) },
+      {
+        fields: { count: [`You have ${left} draft${left === 1 ? '' : 's'} left today.`] },
+        retryAfterSeconds: Math.max(1, retryAfterSeconds),
+        details: { limit: quota.limit, left, requested, resets_at: quota.resetsAt },
+      },
     );
   }
 }
 
 /**
  * Daily draft quotas (SPEC §8). "Used" is the sum of the `count` of the user's jobs created that UTC
- * day, read from the ledger. The check and the reservation are one ledger mutation, which JsonFile
- * serialises in-process and across processes, so concurrent submissions never overshoot.
+ * day, read from the ledger; UsageLedgerRepository.reserveDrafts checks and counts in one atomic step,
+ * so concurrent submissions never overshoot.
  */
 @Injectable()
 export class QuotaService {
@@ -64,7 +67,7 @@ export class QuotaService {
   }
 
   async status(user: QuotaUser, at: Date = this.clock.now()): Promise<QuotaStatus> {
-    return this.statusFrom(await this.ledger.read(), user, at);
+    return this.statusOf(user, await this.ledger.draftsUsed(user.id, utcDay(at)), at);
   }
 
   /**
@@ -72,68 +75,57 @@ export class QuotaService {
    * Call `release` if the job then cannot be created.
    */
   async reserve(user: QuotaUser, count: number, at: Date): Promise<QuotaStatus> {
-    return this.ledger.mutate((data) => {
-      const quota = this.statusFrom(data, user, at);
-      if (!quota.unlimited && count > (quota.left ?? 0)) {
-        throw new QuotaExceededError(quota, count, Math.ceil((Date.parse(quota.resetsAt) - at.getTime()) / 1000));
-      }
-      const ledger = (data.users[user.id] ??= { username: user.username, days: {} });
-      ledger.username = user.username;
-      const day = (ledger.days[quota.day] ??= emptyDay());
-      day.jobs += 1;
-      day.drafts += count;
-      prune(ledger.days, at);
-      return { ...quota, used: quota.used + count, left: quota.unlimited ? null : (quota.left ?? 0) - count };
+    const limit = this.limitFor(user);
+    const day = utcDay(at);
+    const result = await this.ledger.reserveDrafts({
+      user: { id: user.id, username: user.username },
+      day,
+      count,
+      limit,
+      keepFrom: lastUtcDays(at, LEDGER_RETENTION_DAYS).at(-1) as string,
     });
+    const quota = this.statusOf(user, result.used, at);
+    if (!result.granted) {
+      throw new QuotaExceededError(quota, count, Math.ceil((Date.parse(quota.resetsAt) - at.getTime()) / 1000));
+    }
+    return quota;
   }
 
   /** Gives back a reservation whose job could not be created. */
-  async release(user: QuotaUser, count: number, at: Date): Promise<void> {
-    await this.ledger.mutate((data) => {
-      const day = data.users[user.id]?.days[utcDay(at)];
-      if (!day) return;
-      day.jobs = Math.max(0, day.jobs - 1);
-      day.drafts = Math.max(0, day.drafts - count);
-    });
+  async release(user: Pick<User, 'id'>, count: number, at: Date): Promise<void> {
+    await this.ledger.releaseDrafts(user.id, utcDay(at), count);
   }
 
   /** Adds a finished job's tokens to the day it was created on. */
   async recordTokens(
     owner: { id: string; username: string },
     createdAt: string,
-    tokens: { prompt_tokens: number; completion_tokens: number },
+    tokens: { promptTokens: number; completionTokens: number },
   ): Promise<void> {
-    if (tokens.prompt_tokens === 0 && tokens.completion_tokens === 0) return;
-    await this.ledger.mutate((data) => {
-      const ledger = (data.users[owner.id] ??= { username: owner.username, days: {} });
-      const day = (ledger.days[createdAt.slice(0, 10)] ??= emptyDay());
-      day.prompt_tokens += tokens.prompt_tokens;
-      day.completion_tokens += tokens.completion_tokens;
-    });
+    if (tokens.promptTokens === 0 && tokens.completionTokens === 0) return;
+    await this.ledger.addTokens(owner, createdAt.slice(0, 10), tokens);
   }
 
-  /** Rebuilds usage.json from the jobs index (start-up, when the ledger file is missing). */
-  async rebuild(entries: JobIndexEntry[], at: Date = this.clock.now()): Promise<void> {
+  /** Rebuilds the ledger from the jobs (start-up, when it is missing). */
+  async rebuild(jobs: JobSummary[], at: Date = this.clock.now()): Promise<void> {
     const keep = new Set(lastUtcDays(at, LEDGER_RETENTION_DAYS));
-    await this.ledger.mutate((data) => {
-      data.users = {};
-      for (const job of entries) {
-        const key = job.created_at.slice(0, 10);
-        if (!keep.has(key)) continue;
-        const ledger = (data.users[job.owner_id] ??= { username: job.owner, days: {} });
-        const day = (ledger.days[key] ??= emptyDay());
-        day.jobs += 1;
-        day.drafts += job.count;
-        day.prompt_tokens += job.usage?.prompt_tokens ?? 0;
-        day.completion_tokens += job.usage?.completion_tokens ?? 0;
-      }
-    });
+    const users = new Map<string, UserUsage>();
+    for (const job of jobs) {
+      const key = job.createdAt.slice(0, 10);
+      if (!keep.has(key)) continue;
+      let ledger = users.get(job.ownerId);
+      if (!ledger) users.set(job.ownerId, (ledger = { userId: job.ownerId, username: job.owner, days: {} }));
+      const day = (ledger.days[key] ??= emptyDay());
+      day.jobs += 1;
+      day.drafts += job.count;
+      day.promptTokens += job.usage.promptTokens;
+      day.completionTokens += job.usage.completionTokens;
+    }
+    await this.ledger.replaceAll([...users.values()]);
   }
 
-  private statusFrom(data: UsageFile, user: QuotaUser, at: Date): QuotaStatus {
+  private statusOf(user: QuotaUser, used: number, at: Date): QuotaStatus {
     const limit = this.limitFor(user);
-    const day = utcDay(at);
-    const used = data.users[user.id]?.days[day]?.drafts ?? 0;
     const unlimited = limit === 0;
     return {
       limit,
@@ -142,12 +134,7 @@ export class QuotaService {
       used,
       left: unlimited ? null : Math.max(0, limit - used),
       resetsAt: nextUtcMidnight(at).toISOString(),
-      day,
+      day: utcDay(at),
     };
   }
-}
-
-function prune(days: Record<string, unknown>, at: Date): void {
-  const oldest = lastUtcDays(at, LEDGER_RETENTION_DAYS).at(-1) as string;
-  for (const key of Object.keys(days)) if (key < oldest) delete days[key];
 }

@@ -1,39 +1,40 @@
-import { Injectable } from '@nestjs/common';
-import * as fs from 'node:fs';
-import { JsonFile } from '../../persistence/json/json-file';
-import { JsonStore } from '../../persistence/json/json-store.service';
-import { assertObjectWithMap } from '../../persistence/json/shapes';
-import { UsageFile } from './usage.model';
+import type { UserUsage } from './usage';
 
-export const USAGE_FILE = 'usage.json';
+export interface DraftReservation {
+  /** The user, for the ledger's readable name. */
+  user: { id: string; username: string };
+  /** UTC day `YYYY-MM-DD`. */
+  day: string;
+  count: number;
+  /** Drafts per day; 0 = unlimited. */
+  limit: number;
+  /** Days before this one are dropped from the user's ledger (retention). */
+  keepFrom: string;
+}
 
-/** The only code that touches usage.json. Mutations are atomic across processes (JsonFile's lock). */
-@Injectable()
-export class UsageLedgerRepository {
-  private readonly file: JsonFile<UsageFile>;
+/** granted: the drafts are counted; otherwise nothing changed. `used` is the day's total after (or as it stands). */
+export interface ReservationResult {
+  granted: boolean;
+  used: number;
+}
 
-  constructor(private readonly store: JsonStore) {
-    this.file = store.file<UsageFile>(USAGE_FILE, {
-      empty: () => ({ users: {} }),
-      validate: assertObjectWithMap('users'),
-    });
-  }
-
-  async exists(): Promise<boolean> {
-    try {
-      await fs.promises.access(this.store.resolve(USAGE_FILE));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  read(): Promise<UsageFile> {
-    return this.file.read();
-  }
-
-  /** One atomic read-check-write of the ledger; throwing leaves it unchanged. */
-  mutate<R>(change: (data: UsageFile) => R): Promise<R> {
-    return this.file.update(change);
-  }
+/**
+ * The usage ledger (SPEC §8): drafts reserved per user and UTC day, and the tokens jobs spent.
+ * reserveDrafts checks the limit and counts the drafts in one atomic step (across processes).
+ */
+export abstract class UsageLedgerRepository {
+  abstract reserveDrafts(reservation: DraftReservation): Promise<ReservationResult>;
+  /** Gives back a reservation whose job could not be created. */
+  abstract releaseDrafts(userId: string, day: string, count: number): Promise<void>;
+  abstract addTokens(
+    user: { id: string; username: string },
+    day: string,
+    tokens: { promptTokens: number; completionTokens: number },
+  ): Promise<void>;
+  abstract draftsUsed(userId: string, day: string): Promise<number>;
+  abstract allUsage(): Promise<UserUsage[]>;
+  /** false until the first write (start-up rebuilds a missing ledger from the jobs). */
+  abstract hasLedger(): Promise<boolean>;
+  /** Replaces the whole ledger (the rebuild). */
+  abstract replaceAll(usage: UserUsage[]): Promise<void>;
 }

@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { User } from '../../users/user.model';
 import { Clock } from '../../common/clock/clock';
 import { QuotaService, QuotaStatus } from './quota.service';
+import { DayUsage, lastUtcDays, nextUtcMidnight, UserUsage } from './usage';
 import { UsageLedgerRepository } from './usage-ledger.repository';
-import { DayUsage, lastUtcDays, nextUtcMidnight, UsageFile } from './usage.model';
 
 export interface UsageTotals {
   jobs: number;
   drafts: number;
-  prompt_tokens: number;
-  completion_tokens: number;
+  promptTokens: number;
+  completionTokens: number;
   tokens: number;
 }
 
@@ -46,7 +46,7 @@ export class UsageReportService {
 
   async report(users: User[], defaultLimit: number): Promise<UsageReport> {
     const now = this.clock.now();
-    const data = await this.ledger.read();
+    const ledgers = new Map((await this.ledger.allUsage()).map((usage) => [usage.userId, usage]));
     const windows = { today: lastUtcDays(now, 1), week: lastUtcDays(now, 7), month: lastUtcDays(now, 30) };
     const rows: UsageRow[] = [];
     const seen = new Set<string>();
@@ -59,13 +59,13 @@ export class UsageReportService {
         exists: true,
         role: user.role,
         quota: await this.quota.status(user, now),
-        ...sums(data, user.id, windows),
+        ...sums(ledgers.get(user.id), windows),
       });
     }
-    for (const [userId, ledger] of Object.entries(data.users)) {
+    for (const [userId, ledger] of ledgers) {
       if (seen.has(userId)) continue;
       const row = { userId, username: ledger.username, path: '', exists: false, role: null, quota: null };
-      const usage = sums(data, userId, windows);
+      const usage = sums(ledger, windows);
       if (usage.month.jobs > 0) rows.push({ ...row, ...usage });
     }
     return {
@@ -74,32 +74,37 @@ export class UsageReportService {
       defaultLimit,
       rows,
       totals: {
-        today: addAll(rows.map((r) => r.today)),
-        week: addAll(rows.map((r) => r.week)),
-        month: addAll(rows.map((r) => r.month)),
+        today: addTotals(rows.map((r) => r.today)),
+        week: addTotals(rows.map((r) => r.week)),
+        month: addTotals(rows.map((r) => r.month)),
       },
     };
   }
 }
 
 function sums(
-  data: UsageFile,
-  userId: string,
+  ledger: UserUsage | undefined,
   windows: { today: string[]; week: string[]; month: string[] },
 ): Pick<UsageRow, 'today' | 'week' | 'month'> {
-  const days = data.users[userId]?.days ?? {};
+  const days = ledger?.days ?? {};
   const total = (keys: string[]) => addAll(keys.map((k) => days[k]).filter((d): d is DayUsage => !!d));
   return { today: total(windows.today), week: total(windows.week), month: total(windows.month) };
 }
 
-function addAll(items: Array<Omit<UsageTotals, 'tokens'> & { tokens?: number }>): UsageTotals {
-  const out: UsageTotals = { jobs: 0, drafts: 0, prompt_tokens: 0, completion_tokens: 0, tokens: 0 };
+function addAll(items: DayUsage[]): UsageTotals {
+  const out: UsageTotals = { jobs: 0, drafts: 0, promptTokens: 0, completionTokens: 0, tokens: 0 };
   for (const item of items) {
     out.jobs += item.jobs;
     out.drafts += item.drafts;
-    out.prompt_tokens += item.prompt_tokens;
-    out.completion_tokens += item.completion_tokens;
+    out.promptTokens += item.promptTokens;
+    out.completionTokens += item.completionTokens;
   }
-  out.tokens = out.prompt_tokens + out.completion_tokens;
+  out.tokens = out.promptTokens + out.completionTokens;
   return out;
+}
+
+function addTotals(items: UsageTotals[]): UsageTotals {
+  return addAll(
+    items.map(({ jobs, drafts, promptTokens, completionTokens }) => ({ jobs, drafts, promptTokens, completionTokens })),
+  );
 }

@@ -1,25 +1,21 @@
-/** DATA_DIR/usage.json: a per-user, per-UTC-day ledger, so quota checks and /admin/usage never scan job folders. */
+/** Usage per user and UTC day, so quota checks and /admin/usage never scan jobs. */
 export interface DayUsage {
   jobs: number;
   /** Drafts requested (the sum of the jobs' `count`): what the daily quota counts. */
   drafts: number;
-  prompt_tokens: number;
-  completion_tokens: number;
+  promptTokens: number;
+  completionTokens: number;
 }
 
-export interface UserLedger {
+export interface UserUsage {
+  userId: string;
   username: string;
   /** Keyed by UTC day, `YYYY-MM-DD` (the day the job was created). */
   days: Record<string, DayUsage>;
 }
 
-export interface UsageFile {
-  /** Keyed by user id. */
-  users: Record<string, UserLedger>;
-}
-
 export function emptyDay(): DayUsage {
-  return { jobs: 0, drafts: 0, prompt_tokens: 0, completion_tokens: 0 };
+  return { jobs: 0, drafts: 0, promptTokens: 0, completionTokens: 0 };
 }
 
 /** The UTC day of a moment, `YYYY-MM-DD`. */

@@ -1,22 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import archiver from 'archiver';
 import type { Response } from 'express';
 import type { Readable } from 'node:stream';
+import type { ZipContents } from '../jobs/jobs.service';
 
-export interface ZipEntry {
-  /** Name inside the zip. */
-  name: string;
-  /** Opened before the response starts; archiver reads it as the zip is written, so nothing is buffered whole. */
-  open: () => Promise<Readable>;
-}
-
-/** Streams a zip to the response with archiver: memory stays flat whatever the size of the job. */
-@Injectable()
-export class ZipService {
+/** Streams a zip to the response with archiver (the HTTP edge): memory stays flat whatever the size of the job. */
+export class ZipResponse {
   private readonly logger = new Logger('Zip');
 
-  /** Opens every entry first (a missing file throws before any byte is sent), then streams. */
-  async stream(res: Response, filename: string, entries: ZipEntry[]): Promise<void> {
+  /**
+   * Opens every entry first (a missing file throws before any byte is sent), then streams. Entries
+   * are opened before the response starts; archiver reads them as the zip is written.
+   */
+  async stream(res: Response, { filename, entries }: ZipContents): Promise<void> {
     const opened: Array<{ name: string; source: Readable }> = [];
     try {
       for (const entry of entries) opened.push({ name: entry.name, source: await entry.open() });
