@@ -24,6 +24,18 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+const diskMessage = 'Only repositories under a persistence/ folder touch the disk.';
+const diskImports = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises'].map((name) => ({
+  name,
+  message: diskMessage,
+}));
+const jsonStoreImports = [
+  {
+    group: ['**/persistence/json', '**/persistence/json/**'],
+    message: 'Inject the abstract repository (or UnitOfWork) instead of a JSON implementation.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'public/'] },
   eslint.configs.recommended,
@@ -68,28 +80,24 @@ export default tseslint.config(
     ignores: [
       'src/persistence/**',
       'src/**/persistence/**',
-      // A parallel branch (issue 12, generation) converts src/generation to repositories, a JobQueue and
-      // an ArtifactStore; it joins this rule there.
-      'src/generation/**',
       // The session secret file belongs to the session work of a parallel branch (one authentication point).
       'src/auth/session/session-secret.service.ts',
     ],
+    rules: { 'no-restricted-imports': ['error', { paths: diskImports, patterns: jsonStoreImports }] },
+  },
+  {
+    // Services are free of HTTP too: they throw DomainError and return data; controllers speak express.
+    files: ['src/**/*.service.ts'],
+    ignores: ['src/persistence/**', 'src/**/persistence/**', 'src/auth/session/session-secret.service.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [
-            { name: 'fs', message: 'Only repositories under a persistence/ folder touch the disk.' },
-            { name: 'node:fs', message: 'Only repositories under a persistence/ folder touch the disk.' },
-            { name: 'fs/promises', message: 'Only repositories under a persistence/ folder touch the disk.' },
-            { name: 'node:fs/promises', message: 'Only repositories under a persistence/ folder touch the disk.' },
+            ...diskImports,
+            { name: 'express', message: 'Services are free of HTTP: return data, let the controller answer.' },
           ],
-          patterns: [
-            {
-              group: ['**/persistence/json', '**/persistence/json/**'],
-              message: 'Inject the abstract repository (or UnitOfWork) instead of a JSON implementation.',
-            },
-          ],
+          patterns: jsonStoreImports,
         },
       ],
     },
