@@ -12,7 +12,7 @@ import { RolesGuard } from './guards/roles.guard';
 import { SessionAuthGuard } from './guards/session-auth.guard';
 import { RegistrationService } from './registration.service';
 import { PasswordResetService } from './reset/password-reset.service';
-import { FileSessionStore } from './session/file-session.store';
+import { RepositorySessionStore } from './session/session-store';
 import { SessionSecretService } from './session/session-secret.service';
 import { SessionUserMiddleware } from './session/session-user.middleware';
 import { SessionMiddleware } from './session/session.middleware';
@@ -41,7 +41,7 @@ import { UsersModule } from '../users/users.module';
     InFlightChecks,
     PasswordAttempts,
     SessionSecretService,
-    FileSessionStore,
+    RepositorySessionStore,
     SessionMiddleware,
     { provide: APP_GUARD, useClass: SessionAuthGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
