@@ -10,6 +10,7 @@ import { ChangePasswordDto } from '../dto/auth-forms.dto';
 import { PasswordHasher } from '../../users/passwords/password-hasher';
 import { User } from '../../users/user.model';
 import { UsersService } from '../../users/users.service';
+import { SessionService } from '../session/session.service';
 
 @Controller('account')
 export class AccountController {
@@ -18,6 +19,7 @@ export class AccountController {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly sessions: SessionService,
   ) {}
 
   @Get('password')
@@ -39,7 +41,7 @@ export class AccountController {
       throw FormError.field('currentPassword', 'Your current password is not correct.');
     }
     const version = await this.users.setPasswordHash(user.id, await this.hasher.hash(body.newPassword));
-    req.session.sessionVersion = version;
+    this.sessions.keepAfterVersionBump(req, version);
     await this.audit.record('user.password_change', { actor: user.username, ip: clientIp(req) });
     res.redirect(303, '/account/password?changed=1');
   }
