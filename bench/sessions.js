@@ -7,7 +7,8 @@
  *      sessions of other users already stored;
  *   c. 3,000 failed logins with random usernames from random addresses (X-Forwarded-For with
  *      TRUST_PROXY=loopback): throttle.json's size and the POST latency of the first and last 500.
- * Options: --quick (small sizes), --only=anon,login,spray, --legacy-format (seed sessions as one
+ * Options: --quick (small sizes), --only=anon,login,spray, --sizes=1000,10000 --logins=200 (login part),
+ * --legacy-format (seed sessions as one
  * sessions.json, as versions before issue 13 kept them: to measure an older build with --dist),
  * --dist=<folder>. Writes bench/sessions-results.json unless --quick or --only.
  */
@@ -31,7 +32,15 @@ const ONLY = option('only').split(',').filter(Boolean);
 const wanted = (name) => ONLY.length === 0 || ONLY.includes(name);
 const PLAN = {
   anon: { slices: 4, perSlice: QUICK ? 1000 : 5000, connections: 10 },
-  login: { sizes: QUICK ? [1_000, 10_000] : [1_000, 10_000, 100_000], logins: QUICK ? 40 : 200, warmup: 10 },
+  login: {
+    sizes: option('sizes')
+      ? option('sizes').split(',').map(Number)
+      : QUICK
+        ? [1_000, 10_000]
+        : [1_000, 10_000, 100_000],
+    logins: Number(option('logins')) || (QUICK ? 40 : 200),
+    warmup: 10,
+  },
   spray: { attempts: QUICK ? 600 : 3000, slice: QUICK ? 100 : 500 },
 };
 const PASSWORD = 'bench-Passphrase-7319';
@@ -138,9 +147,12 @@ async function anonymousFlood() {
     const before = footprint(dir);
     const slices = [];
     for (let i = 0; i < plan.slices; i++) {
+      const t0 = process.hrtime.bigint();
       const r = await cannon({ url: `${server.url}/login`, connections: plan.connections, amount: plan.perSlice });
-      slices.push({ requests: r.requestsTotal, reqPerSec: r.requestsPerSec, p99Ms: r.latencyMs.p99 });
-      log(`anonymous GET /login slice ${i + 1}: ${r.requestsPerSec} req/s`);
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const reqPerSec = Math.round(r.requestsTotal / seconds);
+      slices.push({ requests: r.requestsTotal, reqPerSec, p50Ms: r.latencyMs.p50, p99Ms: r.latencyMs.p99 });
+      log(`anonymous GET /login slice ${i + 1}: ${reqPerSec} req/s`);
     }
     const after = footprint(dir);
     return { requests: plan.slices * plan.perSlice, before, after, slices };
