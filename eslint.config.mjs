@@ -88,7 +88,8 @@ export default tseslint.config(
   {
     // Services are free of HTTP too: they throw DomainError and return data; controllers speak express.
     files: ['src/**/*.service.ts'],
-    ignores: ['src/persistence/**', 'src/**/persistence/**', 'src/auth/session/session-secret.service.ts'],
+    // src/auth/session is the HTTP edge of authentication: SessionService establishes and ends express sessions.
+    ignores: ['src/persistence/**', 'src/**/persistence/**', 'src/auth/session/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,10 +1,8 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
-import { csrf } from './auth/session/csrf';
 import { CommonModule } from './common/common.module';
 import { FormError, FieldErrors } from './common/errors/form-error';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
@@ -16,14 +14,8 @@ import { InvitesModule } from './invites/invites.module';
 import { PersistenceModule } from './persistence/persistence.module';
 import { storeKindFromEnv } from './config/validate-env';
 
-/** Pages read the CSRF token lazily: only a page that renders a form creates a session for it. */
-function csrfTokenLocal(req: Request, res: Response, next: NextFunction): void {
-  res.locals.csrfToken = () => (req.session ? csrf.generateToken(req) : '');
-  next();
-}
-
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   /** Called at bootstrap (not import time), so each app validates the environment it starts with. */
   static forRoot(): DynamicModule {
     // Read first: it throws synchronously on a bad environment, before ConfigModule starts its own (async) check.
@@ -57,9 +49,5 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(csrfTokenLocal).forRoutes('*');
   }
 }

@@ -1,5 +1,8 @@
 'use strict';
-/** A tiny browser-like HTTP client over fetch: keeps the session cookie and reads CSRF tokens from forms. */
+/**
+ * A tiny browser-like HTTP client over fetch: keeps its cookies (the session cookie, and before login the
+ * pre-login CSRF cookie) and reads CSRF tokens from forms.
+ */
 
 const COOKIE_NAME = 'gatehouse.sid';
 
@@ -9,7 +12,13 @@ class Client {
     this.base = base;
     this.cookieName = cookieName;
     this.extraHeaders = extraHeaders;
-    this.cookie = '';
+    /** name → value of every cookie the server set and has not cleared. */
+    this.jar = new Map();
+  }
+
+  /** `name=value` of the session cookie, or '' before there is one. */
+  get cookie() {
+    return this.jar.has(this.cookieName) ? `${this.cookieName}=${this.jar.get(this.cookieName)}` : '';
   }
 
   async get(path) {
@@ -29,7 +38,7 @@ class Client {
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   }
 
-  /** The CSRF token of the form on `path` (GETting it also starts the session). */
+  /** The CSRF token of the form on `path`. */
   async csrf(path) {
     const page = await this.get(path);
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
@@ -55,12 +64,16 @@ class Client {
   }
 
   headers() {
-    return this.cookie ? { ...this.extraHeaders, cookie: this.cookie } : { ...this.extraHeaders };
+    const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    return cookie ? { ...this.extraHeaders, cookie } : { ...this.extraHeaders };
   }
 
   keepCookie(res) {
     for (const c of res.headers.getSetCookie?.() ?? []) {
-      if (c.startsWith(`${this.cookieName}=`)) this.cookie = c.split(';')[0];
+      const pair = c.split(';')[0];
+      const eq = pair.indexOf('=');
+      if (/Expires=Thu, 01 Jan 1970/i.test(c)) this.jar.delete(pair.slice(0, eq));
+      else this.jar.set(pair.slice(0, eq), pair.slice(eq + 1));
     }
   }
 }

@@ -9,14 +9,17 @@ import { RegistrationController } from './controllers/registration.controller';
 import { SetupController } from './controllers/setup.controller';
 import { CsrfGuard } from './guards/csrf.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { SessionAuthGuard } from './guards/session-auth.guard';
+import { AuthenticationGuard } from './guards/authentication.guard';
 import { PasswordChangeService } from './password-change.service';
 import { RegistrationService } from './registration.service';
 import { PasswordResetModule } from './reset/password-reset.module';
-import { FileSessionStore } from './session/file-session.store';
+import { AnonymousCsrf } from './session/anonymous-csrf';
+import { CsrfTokenMiddleware } from './session/csrf-token.middleware';
+import { SessionAuthenticator } from './session/session-authenticator';
+import { RepositorySessionStore } from './session/session-store';
 import { SessionSecretService } from './session/session-secret.service';
-import { SessionUserMiddleware } from './session/session-user.middleware';
 import { SessionMiddleware } from './session/session.middleware';
+import { SessionService } from './session/session.service';
 import { SetupService } from './setup/setup.service';
 import { InFlightChecks } from './throttling/in-flight-checks';
 import { PasswordAttempts } from './throttling/password-attempts.service';
@@ -40,9 +43,12 @@ import { UsersModule } from '../users/users.module';
     InFlightChecks,
     PasswordAttempts,
     SessionSecretService,
-    FileSessionStore,
+    RepositorySessionStore,
     SessionMiddleware,
-    { provide: APP_GUARD, useClass: SessionAuthGuard },
+    SessionAuthenticator,
+    SessionService,
+    AnonymousCsrf,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
@@ -51,6 +57,6 @@ import { UsersModule } from '../users/users.module';
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SessionUserMiddleware).forRoutes('*');
+    consumer.apply(CsrfTokenMiddleware).forRoutes('*');
   }
 }

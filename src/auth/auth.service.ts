@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { LoginFailedError } from './auth-errors';
 import { PasswordHasher } from '../users/passwords/password-hasher';
@@ -7,6 +7,8 @@ import { PasswordAttempts } from './throttling/password-attempts.service';
 import { User } from '../users/user.model';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import type { AuthContext } from './auth-context';
+import { SessionAuthenticator, SessionCarrier } from './session/session-authenticator';
 
 /** Credential checks for login and "change my password", under the login lockout (SPEC §3, §5). */
 @Injectable()
@@ -64,5 +66,16 @@ export class AuthService {
     );
     if (!valid) await this.audit.record('user.password_change_failure', { actor: user.username, ip, locked });
     return valid;
+  }
+
+  // Property-injected so the constructor (and the specs that build AuthService) stay as they are.
+  @Inject(SessionAuthenticator) private readonly sessionAuthenticator!: SessionAuthenticator;
+
+  /**
+   * The single authentication point (AuthenticationGuard calls it on every request): who the request
+   * is, re-read now. Only sessions today; two-factor half logins and bearer tokens plug in here.
+   */
+  authenticate(req: SessionCarrier): Promise<AuthContext | undefined> {
+    return this.sessionAuthenticator.authenticate(req);
   }
 }

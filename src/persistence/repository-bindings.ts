@@ -1,5 +1,6 @@
 import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
 import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
+import { SESSIONS_PERSISTENCE } from '../auth/session/persistence/sessions.persistence';
 import { THROTTLING_PERSISTENCE } from '../auth/throttling/persistence/throttling.persistence';
 import { GENERATION_BINDINGS } from '../generation/persistence/generation.persistence';
 import { INVITES_PERSISTENCE } from '../invites/persistence/invites.persistence';
@@ -16,5 +17,6 @@ export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
   ...AUDIT_PERSISTENCE,
   ...RESET_PERSISTENCE,
   ...THROTTLING_PERSISTENCE,
+  ...SESSIONS_PERSISTENCE,
   ...GENERATION_BINDINGS,
 ];

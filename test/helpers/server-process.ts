@@ -88,9 +88,12 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   };
 }
 
-/** A tiny browser-like client over fetch: keeps the session cookie, reads CSRF tokens from pages. */
+/**
+ * A tiny browser-like client over fetch: keeps its cookies (the session, and before login the
+ * pre-login CSRF cookie), reads CSRF tokens from pages.
+ */
 export class HttpClient {
-  private cookie = '';
+  private readonly cookies = new Map<string, string>();
 
   constructor(private readonly base: string) {}
 
@@ -122,12 +125,24 @@ export class HttpClient {
     return this.post(action, { ...form, _csrf: token });
   }
 
+  /** `name=value` of the session cookie, once there is one. */
+  get cookie(): string {
+    const sid = this.cookies.get('gatehouse.sid');
+    return sid === undefined ? '' : `gatehouse.sid=${sid}`;
+  }
+
   private headers(): Record<string, string> {
-    return this.cookie ? { cookie: this.cookie } : {};
+    const header = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    return header ? { cookie: header } : {};
   }
 
   private keepCookie(res: Response): void {
-    const set = res.headers.getSetCookie?.() ?? [];
-    for (const c of set) if (c.startsWith('gatehouse.sid=')) this.cookie = c.split(';')[0];
+    for (const c of res.headers.getSetCookie?.() ?? []) {
+      const pair = c.split(';')[0];
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      if (/Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(eq + 1));
+    }
   }
 }

@@ -6,10 +6,14 @@ import { CurrentUser } from '../decorators/current-user.decorator';
 import { ChangePasswordDto } from '../dto/auth-forms.dto';
 import { PasswordChangeService } from '../password-change.service';
 import { User } from '../../users/user.model';
+import { SessionService } from '../session/session.service';
 
 @Controller('account')
 export class AccountController {
-  constructor(private readonly passwords: PasswordChangeService) {}
+  constructor(
+    private readonly passwords: PasswordChangeService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Get('password')
   @Render('account/password')
@@ -27,7 +31,7 @@ export class AccountController {
     @Res() res: Response,
   ): Promise<void> {
     const version = await this.passwords.changePassword(user, body.currentPassword, body.newPassword, clientIp(req));
-    req.session.sessionVersion = version;
+    this.sessions.keepAfterVersionBump(req, version);
     res.redirect(303, '/account/password?changed=1');
   }
 }

@@ -1,21 +1,20 @@
 import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AuditService } from '../../audit/audit.service';
-import { Clock } from '../../common/clock/clock';
 import { FormView } from '../../common/decorators/form-view.decorator';
 import { clientIp } from '../../common/http/request-info';
 import { AuthService } from '../auth.service';
 import { Public } from '../decorators/public.decorator';
 import { LoginDto } from '../dto/auth-forms.dto';
 import { safeNext } from '../next-url';
-import { endSession, startUserSession } from '../session/session-lifecycle';
+import { SessionService } from '../session/session.service';
 
 @Controller()
 export class LoginController {
   constructor(
     private readonly auth: AuthService,
     private readonly audit: AuditService,
-    private readonly clock: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   @Public()
@@ -30,7 +29,7 @@ export class LoginController {
   @FormView('auth/login')
   async login(@Body() body: LoginDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const user = await this.auth.login(body.username, body.password, clientIp(req));
-    await startUserSession(req, user, this.clock.now());
+    await this.sessions.establish(req, user);
     res.redirect(303, safeNext(body.next));
   }
 
@@ -48,7 +47,7 @@ export class LoginController {
 
   private async logoutAndRedirect(req: Request, res: Response): Promise<void> {
     if (req.user) await this.audit.record('logout', { actor: req.user.username, ip: clientIp(req) });
-    await endSession(req);
+    await this.sessions.end(req);
     res.redirect(303, '/');
   }
 }

@@ -5,11 +5,14 @@ import { clientIp } from '../../common/http/request-info';
 import { Public } from '../decorators/public.decorator';
 import { ResetPasswordDto } from '../dto/auth-forms.dto';
 import { PasswordResetService, RESET_LINK_INVALID } from '../reset/password-reset.service';
-import { endSession } from '../session/session-lifecycle';
+import { SessionService } from '../session/session.service';
 
 @Controller('reset-password')
 export class PasswordResetController {
-  constructor(private readonly resets: PasswordResetService) {}
+  constructor(
+    private readonly resets: PasswordResetService,
+    private readonly sessions: SessionService,
+  ) {}
 
   @Public()
   @Get()
@@ -28,7 +31,7 @@ export class PasswordResetController {
   @FormView('auth/reset-password')
   async reset(@Body() body: ResetPasswordDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.resets.reset(body.token, body.password, clientIp(req));
-    await endSession(req);
+    await this.sessions.end(req);
     res.redirect(303, '/login?reset=1');
   }
 }

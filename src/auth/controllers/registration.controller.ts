@@ -1,18 +1,17 @@
 import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Clock } from '../../common/clock/clock';
 import { FormView } from '../../common/decorators/form-view.decorator';
 import { clientIp } from '../../common/http/request-info';
 import { Public } from '../decorators/public.decorator';
 import { RegisterDto } from '../dto/auth-forms.dto';
 import { RegistrationService } from '../registration.service';
-import { startUserSession } from '../session/session-lifecycle';
+import { SessionService } from '../session/session.service';
 
 @Controller('register')
 export class RegistrationController {
   constructor(
     private readonly registration: RegistrationService,
-    private readonly clock: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   /** Invite links land here; opening one never uses the code up. */
@@ -30,7 +29,7 @@ export class RegistrationController {
     const ip = clientIp(req);
     await this.registration.countAttempt(ip);
     const user = await this.registration.register(body, ip);
-    await startUserSession(req, user, this.clock.now());
+    await this.sessions.establish(req, user);
     res.redirect(303, '/');
   }
 }

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Clock } from '../../common/clock/clock';
 import { FormView } from '../../common/decorators/form-view.decorator';
 import { clientIp } from '../../common/http/request-info';
 import { Public } from '../decorators/public.decorator';
 import { SetupDto } from '../dto/auth-forms.dto';
-import { startUserSession } from '../session/session-lifecycle';
+import { SessionService } from '../session/session.service';
 import { SetupService } from '../setup/setup.service';
 
 /** SPEC §6.1: /admin/setup exists only while there is no admin. */
@@ -13,7 +12,7 @@ import { SetupService } from '../setup/setup.service';
 export class SetupController {
   constructor(
     private readonly setup: SetupService,
-    private readonly clock: Clock,
+    private readonly sessions: SessionService,
   ) {}
 
   @Public()
@@ -29,7 +28,7 @@ export class SetupController {
   @FormView('auth/setup')
   async create(@Body() body: SetupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const user = await this.setup.createFirstAdmin(body.token, body.username, body.password, clientIp(req));
-    await startUserSession(req, user, this.clock.now());
+    await this.sessions.establish(req, user);
     res.redirect(303, '/admin');
   }
 }

@@ -1,25 +1,38 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../../config/app-config';
+import { AnonymousCsrf } from '../session/anonymous-csrf';
 import { csrf } from '../session/csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_FAILED = 'This form has expired or did not come from this site. Reload the page and try again.';
 
 /**
- * Every state-changing request needs the session's CSRF token, and must not come from another site
- * (Origin / Sec-Fetch-Site), including the login and register forms (SPEC §5).
+ * Every state-changing request must not come from another site (Origin / Sec-Fetch-Site) and needs a
+ * CSRF token (SPEC §5): a session-authenticated request its session's synchronizer token; anyone else
+ * (the login, register, setup and reset forms) the stateless pre-login token — or, for a session that
+ * has just stopped authenticating (expired, disabled), the token still in that session.
+ * Runs after AuthenticationGuard (req.auth is set).
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
-  constructor(@Optional() private readonly config?: AppConfig) {}
+  constructor(
+    @Optional() private readonly config?: AppConfig,
+    @Optional() private readonly anonymous?: AnonymousCsrf,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(req.method)) return true;
     if (isCrossSite(req, this.config?.publicUrl)) throw new ForbiddenException('Cross-site requests are not accepted.');
-    if (!req.session || !csrf.isRequestValid(req)) throw new ForbiddenException(CSRF_FAILED);
+    if (!this.hasValidToken(req)) throw new ForbiddenException(CSRF_FAILED);
     return true;
+  }
+
+  private hasValidToken(req: Request): boolean {
+    const sessionTokenValid = () => !!req.session?.csrfToken && csrf.isRequestValid(req);
+    if (req.auth?.method === 'session') return sessionTokenValid();
+    return (this.anonymous?.isValid(req) ?? false) || sessionTokenValid();
   }
 }
 

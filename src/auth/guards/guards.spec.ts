@@ -5,9 +5,12 @@ import { AppConfig } from '../../config/app-config';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 import { ROLES_KEY } from '../decorators/roles.decorator';
 import { User } from '../../users/user.model';
-import { CsrfGuard, isCrossSite } from './csrf.guard';
+import { AnonymousCsrf } from '../session/anonymous-csrf';
+import { CSRF_FAILED, CsrfGuard, isCrossSite } from './csrf.guard';
 import { RolesGuard } from './roles.guard';
-import { SessionAuthGuard } from './session-auth.guard';
+import { AuthService } from '../auth.service';
+import { strictMock } from '../../../test/helpers/strict-mock';
+import { AuthenticationGuard } from './authentication.guard';
 
 const user = (role: 'admin' | 'user'): User => ({
   id: 'u1',
@@ -32,19 +35,59 @@ function contextFor(req: Record<string, unknown>, metadata: Record<string, unkno
   } as unknown as ExecutionContext;
 }
 
-describe('SessionAuthGuard', () => {
-  const guard = new SessionAuthGuard(new Reflector());
+describe('AuthenticationGuard', () => {
+  const asAnonymous = () => strictMock<AuthService>('AuthService', { authenticate: async () => undefined });
+  const guardFor = (auth: AuthService) => new AuthenticationGuard(new Reflector(), auth);
+  const res = () => ({ locals: {} as Record<string, unknown>, setHeader: jest.fn() });
+  const httpContext = (req: Record<string, unknown>, response: ReturnType<typeof res>, metadata = {}) => {
+    const ctx = contextFor(req, metadata) as unknown as { switchToHttp: () => Record<string, unknown> };
+    const http = ctx.switchToHttp();
+    ctx.switchToHttp = () => ({ ...http, getResponse: () => response });
+    return ctx as unknown as ExecutionContext;
+  };
 
-  it('lets anyone through a @Public() route', () => {
-    expect(guard.canActivate(contextFor({}, { [IS_PUBLIC_KEY]: true }))).toBe(true);
+  it('lets anyone through a @Public() route', async () => {
+    await expect(guardFor(asAnonymous()).canActivate(httpContext({}, res(), { [IS_PUBLIC_KEY]: true }))).resolves.toBe(
+      true,
+    );
   });
 
-  it('closes every other route to anonymous requests', () => {
-    expect(() => guard.canActivate(contextFor({}))).toThrow(UnauthenticatedError);
+  it('closes every other route to anonymous requests', async () => {
+    await expect(guardFor(asAnonymous()).canActivate(httpContext({}, res()))).rejects.toThrow(UnauthenticatedError);
   });
 
-  it('lets a resolved user through', () => {
-    expect(guard.canActivate(contextFor({ user: user('user') }))).toBe(true);
+  it('lets a resolved user through, attaching the context, the user and no-store', async () => {
+    const auth = strictMock<AuthService>('AuthService', {
+      authenticate: async () => ({ user: user('admin'), method: 'session', mfaPending: false }),
+    });
+    const req: Record<string, unknown> = { session: { userId: 'u1' } };
+    const response = res();
+    await expect(guardFor(auth).canActivate(httpContext(req, response))).resolves.toBe(true);
+    expect(auth.authenticate).toHaveBeenCalledWith(req);
+    expect(req.auth).toEqual({ user: user('admin'), method: 'session', mfaPending: false });
+    expect(req.user).toEqual(user('admin'));
+    expect(response.locals).toEqual({ currentUser: user('admin'), isAdmin: true });
+    expect(response.setHeader).toHaveBeenCalledWith('Cache-Control', 'no-store');
+  });
+
+  it('authenticates on public routes too, so their pages know who is looking', async () => {
+    const auth = strictMock<AuthService>('AuthService', {
+      authenticate: async () => ({ user: user('user'), method: 'session', mfaPending: false }),
+    });
+    const req: Record<string, unknown> = {};
+    await guardFor(auth).canActivate(httpContext(req, res(), { [IS_PUBLIC_KEY]: true }));
+    expect(req.user).toEqual(user('user'));
+  });
+
+  it('treats a half login (second factor pending) as not logged in', async () => {
+    const auth = strictMock<AuthService>('AuthService', {
+      authenticate: async () => ({ user: user('user'), method: 'session', mfaPending: true }),
+    });
+    const req: Record<string, unknown> = {};
+    const response = res();
+    await expect(guardFor(auth).canActivate(httpContext(req, response))).rejects.toThrow(UnauthenticatedError);
+    expect(req.user).toBeUndefined();
+    expect(response.locals).toEqual({});
   });
 });
 
@@ -126,6 +169,35 @@ describe('CsrfGuard', () => {
     const behindProxy = new CsrfGuard({ publicUrl: 'https://gate.example' } as AppConfig);
     expect(behindProxy.canActivate(contextFor(req('https://gate.example')))).toBe(true);
     expect(() => behindProxy.canActivate(contextFor(req('https://evil.example')))).toThrow('Cross-site');
+  });
+});
+
+describe('CsrfGuard with the stateless pre-login token', () => {
+  const anonymous = (valid: boolean) => strictMock<AnonymousCsrf>('AnonymousCsrf', { isValid: () => valid });
+  const post = (extra: Record<string, unknown>) =>
+    contextFor({ method: 'POST', headers: {}, body: { _csrf: 'x' }, ...extra });
+  const sessionAuth = { user: user('user'), method: 'session', mfaPending: false };
+
+  it('accepts an anonymous request with a valid pre-login pair, refuses one without', () => {
+    expect(new CsrfGuard(undefined, anonymous(true)).canActivate(post({}))).toBe(true);
+    expect(() => new CsrfGuard(undefined, anonymous(false)).canActivate(post({}))).toThrow(CSRF_FAILED);
+  });
+
+  it('asks a session-authenticated request for its session token only', () => {
+    const guard = new CsrfGuard(undefined, anonymous(true));
+    expect(() => guard.canActivate(post({ auth: sessionAuth, session: { csrfToken: 'good-token' } }))).toThrow(
+      ForbiddenException,
+    );
+    expect(
+      guard.canActivate(
+        post({ auth: sessionAuth, session: { csrfToken: 'good-token' }, body: { _csrf: 'good-token' } }),
+      ),
+    ).toBe(true);
+  });
+
+  it('checks the origin before any token', () => {
+    const req = { protocol: 'https', headers: { origin: 'https://evil.example', host: 'gate.example' } };
+    expect(() => new CsrfGuard(undefined, anonymous(true)).canActivate(post(req))).toThrow('Cross-site');
   });
 });
 

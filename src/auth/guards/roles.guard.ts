@@ -5,7 +5,7 @@ import { UnauthenticatedError } from '../../common/errors/unauthenticated.error'
 import { ROLES_KEY } from '../decorators/roles.decorator';
 import { Role } from '../../users/user.model';
 
-/** Enforces @Roles(...) after SessionAuthGuard; a wrong role gets the 403 page. */
+/** Enforces @Roles(...) after AuthenticationGuard; a wrong role gets the 403 page. */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { AppConfig } from '../../config/app-config';
-import { FileSessionStore } from './file-session.store';
+import { RepositorySessionStore } from './session-store';
 import { SessionSecretService } from './session-secret.service';
 
 export const SESSION_COOKIE = 'gatehouse.sid';
@@ -12,7 +12,7 @@ export const SESSION_COOKIE = 'gatehouse.sid';
 export class SessionMiddleware {
   readonly handler: RequestHandler;
 
-  constructor(config: AppConfig, store: FileSessionStore, secret: SessionSecretService) {
+  constructor(config: AppConfig, store: RepositorySessionStore, secret: SessionSecretService) {
     this.handler = session({
       name: SESSION_COOKIE,
       secret: secret.secret,
@@ -26,7 +26,7 @@ export class SessionMiddleware {
         sameSite: 'lax',
         path: '/',
         secure: config.cookieSecure,
-        // The absolute limit; idle expiry is enforced server-side (SessionPolicy, store expiry).
+        // The absolute limit; idle expiry is enforced server-side (SessionAuthenticator, store expiry).
         maxAge: config.sessionAbsoluteHours * 3600_000,
       },
     });

@@ -1,42 +1,35 @@
 import type { SessionData } from 'express-session';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
-import { JsonStore } from '../../persistence/json/json-store.service';
-import { FileSessionStore } from './file-session.store';
+import { MemorySessionsRepository } from './persistence/memory/memory-sessions.repository';
+import { RepositorySessionStore } from './session-store';
 
-const get = (store: FileSessionStore, sid: string) =>
+const get = (store: RepositorySessionStore, sid: string) =>
   new Promise<SessionData | null | undefined>((resolve, reject) =>
     store.get(sid, (err, s) => (err ? reject(asError(err)) : resolve(s))),
   );
-const set = (store: FileSessionStore, sid: string, sess: SessionData) =>
+const set = (store: RepositorySessionStore, sid: string, sess: SessionData) =>
   new Promise<void>((resolve, reject) => store.set(sid, sess, (err) => (err ? reject(asError(err)) : resolve())));
 
-describe('FileSessionStore', () => {
-  let dir: string;
+describe('RepositorySessionStore', () => {
   let clock: ManualClock;
-  let store: FileSessionStore;
+  let sessions: MemorySessionsRepository;
+  let store: RepositorySessionStore;
   const config = { sessionIdleMinutes: 30 } as AppConfig;
 
   const session = (lastSeenAt: number, expires?: Date) =>
     ({ cookie: { originalMaxAge: null, expires }, userId: 'u1', lastSeenAt }) as unknown as SessionData;
 
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-sessions-'));
     clock = new ManualClock(new Date('2026-05-01T12:00:00Z'));
-    store = new FileSessionStore(new JsonStore({ ...config, dataDir: dir }), config, clock);
+    sessions = new MemorySessionsRepository();
+    store = new RepositorySessionStore(sessions, config, clock);
   });
-  afterEach(() => {
-    store.onModuleDestroy();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => store.onModuleDestroy());
 
-  it('persists sessions to sessions.json and reads them back as copies', async () => {
+  it('saves sessions through the repository and reads them back as copies', async () => {
     await set(store, 'sid-1', session(clock.now().getTime()));
-    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'sessions.json'), 'utf8'));
-    expect(onDisk.sessions['sid-1'].sess.userId).toBe('u1');
+    expect(await sessions.count()).toBe(1);
     const first = await get(store, 'sid-1');
     (first as SessionData & { userId: string }).userId = 'changed in memory';
     expect(((await get(store, 'sid-1')) as SessionData & { userId: string }).userId).toBe('u1');
@@ -52,14 +45,14 @@ describe('FileSessionStore', () => {
     expect(await get(store, 'idle')).toBeNull();
   });
 
-  it('sweep() removes expired sessions from the file and keeps live ones', async () => {
+  it('sweep() removes expired sessions and keeps live ones', async () => {
     await set(store, 'old', session(clock.now().getTime()));
     clock.advance(20 * 60_000);
     await set(store, 'fresh', session(clock.now().getTime()));
     clock.advance(15 * 60_000);
     expect(await store.sweep()).toBe(1);
-    const onDisk = JSON.parse(fs.readFileSync(path.join(dir, 'sessions.json'), 'utf8'));
-    expect(Object.keys(onDisk.sessions)).toEqual(['fresh']);
+    expect(await sessions.count()).toBe(1);
+    expect(await get(store, 'fresh')).not.toBeNull();
   });
 
   it('destroy() removes the session', async () => {

@@ -1,16 +1,22 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
+import type { SessionData } from 'express-session';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { UsersRepository } from '../../users/users.repository';
-import { forgetUser } from './session-lifecycle';
+import type { AuthContext } from '../auth-context';
+
+/** What authentication needs of a request: its session, if express-session found or made one. */
+export interface SessionCarrier {
+  session?: Partial<SessionData>;
+}
 
 /**
- * Resolves the session to a user on every request, re-reading the user so that disabling, deleting,
- * demoting or a session-version bump takes effect at once. Enforces idle and absolute timeouts.
+ * Resolves a session to its user on every request, re-reading the user so that disabling, deleting,
+ * demoting or a session-version bump takes effect at once; enforces the idle and absolute timeouts.
+ * A session that may no longer act for its user stays anonymous (its user fields are dropped).
  */
 @Injectable()
-export class SessionUserMiddleware implements NestMiddleware {
+export class SessionAuthenticator {
   private readonly idleMs: number;
   private readonly absoluteMs: number;
   /** Saving lastSeenAt on every request would write the store each time; a tenth of the window is enough. */
@@ -26,30 +32,20 @@ export class SessionUserMiddleware implements NestMiddleware {
     this.touchEveryMs = Math.min(60_000, this.idleMs / 10);
   }
 
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    try {
-      await this.resolveUser(req, res);
-      next();
-    } catch (error) {
-      next(error);
-    }
-  }
-
-  private async resolveUser(req: Request, res: Response): Promise<void> {
+  async authenticate(req: SessionCarrier): Promise<AuthContext | undefined> {
     const session = req.session;
-    if (!session?.userId) return;
+    if (!session?.userId) return undefined;
     const now = this.clock.now().getTime();
     const lastSeen = session.lastSeenAt ?? 0;
     const expired = now - lastSeen > this.idleMs || now - (session.loginAt ?? 0) > this.absoluteMs;
     const user = expired ? undefined : await this.users.findById(session.userId);
     if (!user || user.disabled || user.sessionVersion !== (session.sessionVersion ?? 0)) {
-      forgetUser(req);
-      return;
+      delete session.userId;
+      delete session.sessionVersion;
+      delete session.loginAt;
+      return undefined;
     }
-    req.user = user;
-    res.locals.currentUser = user;
-    res.locals.isAdmin = user.role === 'admin';
-    res.setHeader('Cache-Control', 'no-store');
     if (now - lastSeen > this.touchEveryMs) session.lastSeenAt = now;
+    return { user, method: 'session', mfaPending: false };
   }
 }

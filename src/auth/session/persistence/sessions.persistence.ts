@@ -1,0 +1,9 @@
+import type { RepositoryBinding } from '../../../persistence/persistence.module';
+import { SessionsRepository } from '../sessions.repository';
+import { JsonSessionsRepository } from './json/json-sessions.repository';
+import { MemorySessionsRepository } from './memory/memory-sessions.repository';
+
+/** Server-side sessions: one file per session in files mode (a PostgreSQL table comes with SPEC §9). */
+export const SESSIONS_PERSISTENCE: RepositoryBinding[] = [
+  { provide: SessionsRepository, json: JsonSessionsRepository, memory: MemorySessionsRepository },
+];
