@@ -1,5 +1,5 @@
 import { usePgDatabase } from '../../../../test/helpers/pg-repository';
-import { LastAdminError } from '../../user-errors';
+import { LastAdminError, UserNotFoundError } from '../../user-errors';
 import { describeUsersRepositoryContract, newUserData } from '../../users.repository.contract';
 import { PgUsersRepository } from './pg-users.repository';
 
@@ -8,6 +8,20 @@ const pg = usePgDatabase(['users']);
 describeUsersRepositoryContract('postgres', async () => {
   await pg.truncate();
   return { repo: new PgUsersRepository(pg.db) };
+});
+
+describe('PgUsersRepository: text PostgreSQL cannot hold', () => {
+  beforeEach(() => pg.truncate());
+
+  it('a username or id holding U+0000 (typed at the login form) is simply not found', async () => {
+    const repo = new PgUsersRepository(pg.db);
+    await repo.createUser(newUserData({ username: 'member' }));
+    await expect(repo.findByUsername('member\u0000')).resolves.toBeUndefined();
+    await expect(repo.findCredentials('member\u0000')).resolves.toBeUndefined();
+    await expect(repo.findById('x\u0000')).resolves.toBeUndefined();
+    await expect(repo.setDisabled('member\u0000', true)).rejects.toThrow(UserNotFoundError);
+    await expect(repo.deleteUser('member\u0000')).rejects.toThrow(UserNotFoundError);
+  });
 });
 
 describe('PgUsersRepository: concurrency (two pools = two hosts)', () => {

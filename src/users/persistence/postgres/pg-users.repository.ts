@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../../../persistence/postgres/database';
+import { hasNul } from '../../../persistence/postgres/pg-text';
 import { AdminExistsError, LastAdminError, UsernameTakenError, UserNotFoundError } from '../../user-errors';
 import { NewUserData, Role, User } from '../../user.model';
 import { UsersRepository } from '../../users.repository';
@@ -34,11 +35,13 @@ export class PgUsersRepository extends UsersRepository {
   }
 
   async findById(id: string): Promise<User | undefined> {
+    if (hasNul(id)) return undefined;
     const { rows } = await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
     return rows[0] && toUser(rows[0]);
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
+    if (hasNul(username)) return undefined;
     const { rows } = await this.db.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1)`, [
       username,
     ]);
@@ -46,6 +49,7 @@ export class PgUsersRepository extends UsersRepository {
   }
 
   async findCredentials(username: string): Promise<{ user: User; passwordHash: string } | undefined> {
+    if (hasNul(username)) return undefined;
     const { rows } = await this.db.query<UserRow & { password_hash: string }>(
       `SELECT ${COLUMNS}, password_hash FROM users WHERE lower(username) = lower($1)`,
       [username],
@@ -137,7 +141,8 @@ export class PgUsersRepository extends UsersRepository {
    * transaction under the `users:admins` lock: every change that could remove an enabled admin waits
    * for the others, and each statement after the lock sees what the previous holder committed.
    */
-  private unlessLastAdmin(username: string, change: (id: string) => Promise<User>): Promise<User> {
+  private async unlessLastAdmin(username: string, change: (id: string) => Promise<User>): Promise<User> {
+    if (hasNul(username)) throw new UserNotFoundError();
     return this.db.transaction(async () => {
       await this.db.advisoryXactLock(ADMINS_LOCK);
       const { rows } = await this.db.query<{ id: string; role: string; disabled: boolean }>(
@@ -158,6 +163,7 @@ export class PgUsersRepository extends UsersRepository {
   }
 
   private async updateByName(username: string, set: string, params: unknown[]): Promise<User> {
+    if (hasNul(username)) throw new UserNotFoundError();
     const { rows } = await this.db.query<UserRow>(
       `UPDATE users SET ${set} WHERE lower(username) = lower($1) RETURNING ${COLUMNS}`,
       [username, ...params],
