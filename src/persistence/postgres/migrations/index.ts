@@ -1,3 +1,9 @@
+import { AUDIT_MIGRATION } from './audit';
+import { INVITES_MIGRATION } from './invites';
+import { PASSWORD_RESET_TOKENS_MIGRATION } from './password-reset-tokens';
+import { THROTTLE_COUNTERS_MIGRATION } from './throttle-counters';
+import { USERS_MIGRATION } from './users';
+
 /**
  * The schema, as an ordered list of migrations applied once each at start (see README.md here).
  * Never edit or reorder an entry that has shipped: add a new one with the next version.
@@ -24,4 +30,9 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  USERS_MIGRATION,
+  INVITES_MIGRATION,
+  AUDIT_MIGRATION,
+  PASSWORD_RESET_TOKENS_MIGRATION,
+  THROTTLE_COUNTERS_MIGRATION,
 ];

@@ -1,0 +1,67 @@
+import { Global, INestApplicationContext, Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createTestDatabase, TestDatabase } from '../../test/helpers/postgres';
+import { AuditLog } from '../audit/audit-log';
+import { PgAuditLog } from '../audit/persistence/postgres/pg-audit-log';
+import { PgResetTokensRepository } from '../auth/reset/persistence/postgres/pg-reset-tokens.repository';
+import { ResetTokensRepository } from '../auth/reset/reset-tokens.repository';
+import { PgThrottleRepository } from '../auth/throttling/persistence/postgres/pg-throttle.repository';
+import { ThrottleRepository } from '../auth/throttling/throttle.repository';
+import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/validate-env';
+import { newInviteData } from '../invites/invites.repository.contract';
+import { InvitesRepository } from '../invites/invites.repository';
+import { PgInvitesRepository } from '../invites/persistence/postgres/pg-invites.repository';
+import { PgUsersRepository } from '../users/persistence/postgres/pg-users.repository';
+import { UsernameTakenError } from '../users/user-errors';
+import { newUserData } from '../users/users.repository.contract';
+import { UsersRepository } from '../users/users.repository';
+import { PersistenceModule } from './persistence.module';
+import { UnitOfWork } from './unit-of-work';
+
+describe('PersistenceModule.forRoot("postgres")', () => {
+  let testDb: TestDatabase;
+  let app: INestApplicationContext;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    testDb = await createTestDatabase();
+    const config = parseEnv({ STORE: 'postgres', DATABASE_URL: testDb.url, DATABASE_POOL_SIZE: '3' });
+    @Global()
+    @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
+    class ConfigStub {}
+    @Module({ imports: [ConfigStub, PersistenceModule.forRoot('postgres')] })
+    class Root {}
+    app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await testDb.drop();
+  });
+
+  it('binds every repository of this slice to its PostgreSQL implementation', () => {
+    expect(app.get(UsersRepository)).toBeInstanceOf(PgUsersRepository);
+    expect(app.get(InvitesRepository)).toBeInstanceOf(PgInvitesRepository);
+    expect(app.get(AuditLog)).toBeInstanceOf(PgAuditLog);
+    expect(app.get(ResetTokensRepository)).toBeInstanceOf(PgResetTokensRepository);
+    expect(app.get(ThrottleRepository)).toBeInstanceOf(PgThrottleRepository);
+  });
+
+  it('invite use + account creation in one unit: a taken username gives the use back', async () => {
+    const users = app.get(UsersRepository);
+    const invites = app.get(InvitesRepository);
+    const units = app.get(UnitOfWork);
+    const now = new Date('2026-03-01T12:00:00.000Z');
+    await users.createUser(newUserData({ username: 'taken' }));
+    await invites.createInvite(newInviteData({ code: 'unit-code' }));
+    const register = (username: string) =>
+      units.run('register', async () => {
+        await invites.redeemInvite('unit-code', username, now);
+        return users.createUser(newUserData({ username, inviteCode: 'unit-code' }));
+      });
+    await expect(register('TAKEN')).rejects.toThrow(UsernameTakenError);
+    await expect(invites.findByCode('unit-code', now)).resolves.toMatchObject({ uses: 0, usedBy: [] });
+    await expect(register('fresh')).resolves.toMatchObject({ username: 'fresh' });
+    await expect(invites.findByCode('unit-code', now)).resolves.toMatchObject({ uses: 1, status: 'used' });
+  });
+});
