@@ -17,6 +17,7 @@ import { UsernameTakenError } from '../users/user-errors';
 import { newUserData } from '../users/users.repository.contract';
 import { UsersRepository } from '../users/users.repository';
 import { PersistenceModule } from './persistence.module';
+import { REPOSITORY_BINDINGS } from './repository-bindings';
 import { UnitOfWork } from './unit-of-work';
 
 describe('PersistenceModule.forRoot("postgres")', () => {
@@ -30,7 +31,9 @@ describe('PersistenceModule.forRoot("postgres")', () => {
     @Global()
     @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
     class ConfigStub {}
-    @Module({ imports: [ConfigStub, PersistenceModule.forRoot('postgres')] })
+    // The repositories that have a PostgreSQL class so far (the full app refuses STORE=postgres until all do).
+    const withPostgres = REPOSITORY_BINDINGS.filter((binding) => binding.postgres);
+    @Module({ imports: [ConfigStub, PersistenceModule.forRoot('postgres', withPostgres)] })
     class Root {}
     app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
   });
@@ -45,6 +48,12 @@ describe('PersistenceModule.forRoot("postgres")', () => {
     expect(app.get(AuditLog)).toBeInstanceOf(PgAuditLog);
     expect(app.get(ResetTokensRepository)).toBeInstanceOf(PgResetTokensRepository);
     expect(app.get(ThrottleRepository)).toBeInstanceOf(PgThrottleRepository);
+  });
+
+  it('refuses the whole set while a repository has no PostgreSQL class, naming it', () => {
+    const missing = REPOSITORY_BINDINGS.find((binding) => !binding.postgres);
+    if (!missing) return;
+    expect(() => PersistenceModule.forRoot('postgres')).toThrow(`${missing.provide.name} has no implementation`);
   });
 
   it('invite use + account creation in one unit: a taken username gives the use back', async () => {

@@ -32,8 +32,9 @@ export interface RepositoryBinding {
 @Global()
 @Module({})
 export class PersistenceModule {
-  static forRoot(kind: StoreKind): DynamicModule {
-    const repositories: Provider[] = REPOSITORY_BINDINGS.map((binding) => ({
+  /** `bindings` defaults to every repository; a test may bind a subset (e.g. those with a PostgreSQL class). */
+  static forRoot(kind: StoreKind, bindings: RepositoryBinding[] = REPOSITORY_BINDINGS): DynamicModule {
+    const repositories: Provider[] = bindings.map((binding) => ({
       provide: binding.provide,
       useClass: implementationOf(binding, kind),
     }));
@@ -51,7 +52,7 @@ export class PersistenceModule {
       module: PersistenceModule,
       imports: kind === 'postgres' ? [PostgresModule] : [JsonStoreModule],
       providers: [...seams, ...repositories],
-      exports: [UnitOfWork, StoreHealth, ...REPOSITORY_BINDINGS.map((binding) => binding.provide)],
+      exports: [UnitOfWork, StoreHealth, ...bindings.map((binding) => binding.provide)],
     };
   }
 }

@@ -32,11 +32,16 @@ describe('JsonUnitOfWork', () => {
   it('lets units of different names overlap', async () => {
     const events: string[] = [];
     let releaseA!: () => void;
+    let aEntered!: () => void;
+    const aIsIn = new Promise<void>((resolve) => (aEntered = resolve));
     const a = uow.run('a', async () => {
       events.push('a in');
+      aEntered();
       await new Promise<void>((resolve) => (releaseA = resolve));
       events.push('a out');
     });
+    // Wait until a holds its lock: which of two free names is taken first is up to the lock's I/O.
+    await aIsIn;
     const b = uow.run('b', async () => events.push('b in'));
     await b;
     releaseA();
