@@ -6,7 +6,8 @@
  *   b. login latency (BCRYPT_COST=4, sequential, only the POST /login timed) with 1k, 10k and 100k live
  *      sessions of other users already stored;
  *   c. 3,000 failed logins with random usernames from random addresses (X-Forwarded-For with
- *      TRUST_PROXY=loopback): throttle.json's size and the POST latency of the first and last 500.
+ *      TRUST_PROXY=loopback): the throttle counters' size (throttle.json before, throttle/ after) and the
+ *      POST latency of the first and last 500.
  * Options: --quick (small sizes), --only=anon,login,spray, --sizes=1000,10000 --logins=200 (login part),
  * --legacy-format (seed sessions as one
  * sessions.json, as versions before issue 13 kept them: to measure an older build with --dist),
@@ -213,12 +214,15 @@ async function usernameSpray() {
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
     }
     const throttleFile = path.join(dir, 'throttle.json');
+    const throttleDir = path.join(dir, 'throttle');
     return {
       attempts: plan.attempts,
       statuses,
       first: stats(times.slice(0, plan.slice)),
       last: stats(times.slice(-plan.slice)),
       throttleJsonBytes: fs.existsSync(throttleFile) ? fs.statSync(throttleFile).size : 0,
+      // One file per counter since issue 13 item 3: their count and total size.
+      throttleDir: fs.existsSync(throttleDir) ? footprint(throttleDir) : { bytes: 0, files: 0 },
       before,
       after: footprint(dir),
     };

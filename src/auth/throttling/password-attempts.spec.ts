@@ -11,6 +11,7 @@ import { InFlightChecks, MAX_CHECKS_IN_FLIGHT_PER_IP, MAX_CHECKS_IN_FLIGHT_PER_U
 import { PasswordAttempts } from './password-attempts.service';
 import { RateLimiter } from './rate-limiter.service';
 import { JsonThrottleRepository } from './persistence/json/json-throttle.repository';
+import { storedCounters } from '../../../test/helpers/throttle-files';
 
 /** A check that resolves when the test says so, and counts how many were started. */
 function gatedChecks() {
@@ -44,12 +45,16 @@ describe('PasswordAttempts (the login lockout around a password check)', () => {
   let audit: ReturnType<typeof strictMock<AuditService>>;
   let inFlight: InFlightChecks;
   let attempts: PasswordAttempts;
+  let clock: ManualClock;
   const config = { loginMaxFailures: 5, loginMaxFailuresPerIp: 10, loginLockoutMinutes: 15 } as AppConfig;
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-attempts-'));
-    const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const limiter = new RateLimiter(new JsonThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig)), clock);
+    clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
+    const limiter = new RateLimiter(
+      new JsonThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig), clock),
+      clock,
+    );
     audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
     inFlight = new InFlightChecks();
     attempts = new PasswordAttempts(limiter, inFlight, audit, config);
@@ -106,7 +111,7 @@ describe('PasswordAttempts (the login lockout around a password check)', () => {
   it('a right password refunds the IP and clears the username; wrong ones stay counted', async () => {
     for (let i = 0; i < 4; i++) expect((await attempts.run('alice', '1.2.3.4', async () => false)).valid).toBe(false);
     expect(await attempts.run('alice', '1.2.3.4', async () => true)).toEqual({ valid: true, locked: false });
-    const throttle = JSON.parse(fs.readFileSync(path.join(dir, 'throttle.json'), 'utf8')).counters;
+    const throttle = storedCounters(dir, clock.now().getTime());
     expect(throttle['login:user:alice']).toBeUndefined();
     expect(throttle['login:ip:1.2.3.4'].count).toBe(4);
   });

@@ -76,7 +76,7 @@ export class RateLimiter {
 
   /**
    * Checks every key's lock and, if none is locked, counts one attempt on each, in one atomic update
-   * of throttle.json. A key that reaches its limit locks for its window from now; refund() lifts that
+   * of exactly these keys' counters. A key that reaches its limit locks for its window from now; refund() lifts that
    * lock again if the attempt succeeds. A refused attempt is not counted.
    */
   async reserve(keys: readonly KeyLimit[]): Promise<ReserveOutcome> {
@@ -91,7 +91,8 @@ export class RateLimiter {
         firstRefusals: [],
       };
     }
-    return this.counters.mutate(now, (counters): ReserveOutcome => {
+    const named = keys.map((k) => k.key);
+    return this.counters.mutate(named, now, (counters): ReserveOutcome => {
       const current = keys.map(({ key, limit }) => ({ key, limit, counter: inWindow(counters[key], limit, now) }));
       const blocked = current.filter(({ counter, limit }) => isBlocked(counter, limit, now));
       if (blocked.length > 0) {
@@ -132,7 +133,8 @@ export class RateLimiter {
   refund(reservation: Reservation, options: { clear?: readonly string[] } = {}): Promise<void> {
     const now = this.clock.now().getTime();
     const clear = new Set(options.clear ?? []);
-    return this.counters.mutate(now, (counters) => {
+    const named = reservation.slots.map((slot) => slot.key);
+    return this.counters.mutate(named, now, (counters) => {
       for (const slot of reservation.slots) {
         const counter = counters[slot.key];
         if (clear.has(slot.key)) {

@@ -6,18 +6,19 @@ import { AppConfig } from '../../config/app-config';
 import { JsonStore } from '../../persistence/json/json-store.service';
 import { RateLimiter } from './rate-limiter.service';
 import { JsonThrottleRepository } from './persistence/json/json-throttle.repository';
+import { counterFilesStamp, storedCounters } from '../../../test/helpers/throttle-files';
 
 describe('RateLimiter', () => {
   const limit = { max: 3, windowMs: 60_000 };
   let dir: string;
   let clock: ManualClock;
   let limiter: RateLimiter;
-  const counters = () => JSON.parse(fs.readFileSync(path.join(dir, 'throttle.json'), 'utf8')).counters;
+  const counters = () => storedCounters(dir, clock.now().getTime());
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-throttle-'));
     clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
-    const repository = new JsonThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig));
+    const repository = new JsonThrottleRepository(new JsonStore({ dataDir: dir } as AppConfig), clock);
     limiter = new RateLimiter(repository, clock);
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -126,9 +127,9 @@ describe('RateLimiter', () => {
       for (let i = 0; i < 3; i++) await limiter.reserve(keys);
       const first = await limiter.reserve(keys);
       expect(first).toMatchObject({ ok: false, firstRefusals: ['user'] });
-      const mtime = fs.statSync(path.join(dir, 'throttle.json')).mtimeMs;
+      const mtime = counterFilesStamp(dir);
       for (let i = 0; i < 5; i++) expect(await limiter.reserve(keys)).toMatchObject({ ok: false, firstRefusals: [] });
-      expect(fs.statSync(path.join(dir, 'throttle.json')).mtimeMs).toBe(mtime);
+      expect(counterFilesStamp(dir)).toBe(mtime);
       clock.advance(60_001);
       for (let i = 0; i < 3; i++) expect((await limiter.reserve(keys)).ok).toBe(true);
       expect(await limiter.reserve(keys)).toMatchObject({ ok: false, firstRefusals: ['user'] });

@@ -1,43 +1,280 @@
-import { Injectable } from '@nestjs/common';
-import { JsonFile } from '../../../../persistence/json/json-file';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { Clock } from '../../../../common/clock/clock';
+import { CrossProcessMutex } from '../../../../persistence/json/cross-process-mutex';
 import { JsonStore } from '../../../../persistence/json/json-store.service';
-import { assertObjectWithMap } from '../../../../persistence/json/shapes';
-import { dropExpired, ThrottleCounter, ThrottleRepository } from '../../throttle.repository';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../../persistence/json/private-files';
+import { CorruptDataFileError } from '../../../../persistence/json/store-errors';
+import { applyChange, ThrottleCounter, ThrottleRepository } from '../../throttle.repository';
 
-interface ThrottleFile {
-  counters: Record<string, ThrottleCounter>;
+/** The folder of counter files under DATA_DIR, their locks, and the single file older versions wrote. */
+export const THROTTLE_DIR = 'throttle';
+export const THROTTLE_LOCKS_DIR = 'locks/throttle';
+export const LEGACY_THROTTLE_FILE = 'throttle.json';
+
+/** How often expired counter files are removed, and how many the sweep reads at once. */
+export const THROTTLE_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const SWEEP_BATCH = 64;
+
+/** What a counter file holds: the key (the file name is its hash) and the counter. */
+interface CounterFile {
+  key: string;
+  counter: ThrottleCounter;
 }
 
-export const THROTTLE_FILE = 'throttle.json';
-
-/** DATA_DIR/throttle.json, changed under the store's cross-process lock. */
+/**
+ * One file per key: `throttle/<sha256 of the key>.json` holding `{ key, counter }`, written atomically
+ * (temp file + rename, mode 0600, no fsync: counters are cheap to lose on a power cut). A change locks
+ * its keys, in sorted order so two changes never wait on each other in a circle: within the process a
+ * promise chain per key, across processes a lock folder `locks/throttle/<hash>.lock` (proper-lockfile,
+ * as the store's mutex). Two workers counting the same username therefore never lose a count, and a
+ * login attempt costs two small reads and at most two small writes however many counters are stored.
+ * The per-key chains are dropped once idle, so memory does not grow with the usernames tried.
+ *
+ * Expired counter files are removed by a periodic sweep (under the key's lock) and by any change that
+ * reads them. The file name is a hash so that a key (a username, an address) never becomes a path.
+ */
 @Injectable()
-export class JsonThrottleRepository extends ThrottleRepository {
-  private readonly file: JsonFile<ThrottleFile>;
+export class JsonThrottleRepository extends ThrottleRepository implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Throttle');
+  private readonly dir: string;
+  private readonly locksDir: string;
+  private dirReady: Promise<void> | undefined;
+  /** The tail of each key's in-process queue; removed when the queue drains. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(store: JsonStore) {
+  constructor(
+    private readonly store: JsonStore,
+    private readonly clock: Clock,
+  ) {
     super();
-    this.file = store.file<ThrottleFile>(THROTTLE_FILE, {
-      empty: () => ({ counters: {} }),
-      validate: assertObjectWithMap('counters'),
-      durable: false, // counters are cheap to lose on a power cut; a process crash loses nothing
-    });
+    this.dir = store.resolve(THROTTLE_DIR);
+    this.locksDir = store.resolve(THROTTLE_LOCKS_DIR);
+  }
+
+  /** Start-up: splits a throttle.json of an older version into files; then sweeps periodically. */
+  async onModuleInit(): Promise<void> {
+    await this.migrateLegacyFile();
+    this.sweeper = setInterval(
+      () => void this.sweepExpired(this.clock.now().getTime()).catch(() => undefined),
+      THROTTLE_SWEEP_INTERVAL_MS,
+    );
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 
   async get(key: string): Promise<ThrottleCounter | undefined> {
-    return (await this.file.read()).counters[key];
+    return (await this.read(this.fileOf(hashOf(key))))?.counter;
   }
 
   async getMany(keys: readonly string[]): Promise<Array<ThrottleCounter | undefined>> {
-    const { counters } = await this.file.read();
-    return keys.map((key) => counters[key]);
+    return Promise.all(keys.map((key) => this.get(key)));
   }
 
-  mutate<R>(now: number, change: (counters: Record<string, ThrottleCounter>) => R): Promise<R> {
-    return this.file.update((data) => {
-      const result = change(data.counters);
-      dropExpired(data.counters, now);
+  mutate<R>(
+    keys: readonly string[],
+    now: number,
+    change: (counters: Record<string, ThrottleCounter>) => R,
+  ): Promise<R> {
+    const unique = [...new Set(keys)];
+    const hashes = unique.map(hashOf);
+    const files = hashes.map((hash) => this.fileOf(hash));
+    return this.locked([...hashes].sort(), async () => {
+      const stored = await Promise.all(files.map((file) => this.read(file)));
+      const { result, next } = applyChange(
+        unique,
+        stored.map((entry) => entry?.counter),
+        now,
+        change,
+      );
+      await Promise.all(
+        unique.map(async (key, i) => {
+          const counter = next[i];
+          if (counter) {
+            if (stored[i] && sameCounter(stored[i].counter, counter)) return;
+            await this.ensureDir();
+            await writeFileAtomic(files[i], JSON.stringify({ key, counter } satisfies CounterFile), {
+              mode: PRIVATE_FILE_MODE,
+              fsync: false,
+            });
+          } else if (stored[i]) {
+            await unlinkIfExists(files[i]); // dropped, or expired when read
+          }
+        }),
+      );
       return result;
     });
+  }
+
+  async sweepExpired(now: number): Promise<number> {
+    const names = await this.counterFiles();
+    let removed = 0;
+    for (let i = 0; i < names.length; i += SWEEP_BATCH) {
+      const gone = await Promise.all(
+        names.slice(i, i + SWEEP_BATCH).map(async (name) => {
+          const file = path.join(this.dir, name);
+          const seen = await this.read(file);
+          if (!seen || seen.counter.expiresAt > now) return false;
+          // Under the key's lock, and read again: a change may have just renewed it.
+          return this.locked([name.slice(0, -'.json'.length)], async () => {
+            const entry = await this.read(file);
+            return entry !== undefined && !(entry.counter.expiresAt > now) && unlinkIfExists(file);
+          });
+        }),
+      );
+      removed += gone.filter(Boolean).length;
+    }
+    return removed;
+  }
+
+  /**
+   * Older versions kept every counter in DATA_DIR/throttle.json. Its live counters become files (an
+   * existing file wins: it is newer), then it is removed. Under a cross-process lock, so workers
+   * starting together migrate once. A corrupt throttle.json stops start-up naming it, untouched.
+   */
+  async migrateLegacyFile(): Promise<number> {
+    const legacy = this.store.resolve(LEGACY_THROTTLE_FILE);
+    if (!fs.existsSync(legacy)) return 0;
+    return this.store.mutex('throttle-migration').run(async () => {
+      let text: string;
+      try {
+        text = await fs.promises.readFile(legacy, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0; // another worker migrated it
+        throw error;
+      }
+      const counters = parseLegacy(legacy, text);
+      const now = this.clock.now().getTime();
+      let migrated = 0;
+      for (const [key, counter] of Object.entries(counters)) {
+        if (!(counter.expiresAt > now)) continue;
+        const done = await this.mutate([key], now, (current) => {
+          if (current[key]) return false;
+          current[key] = counter;
+          return true;
+        });
+        if (done) migrated++;
+      }
+      await unlinkIfExists(legacy);
+      this.logger.log(`Moved ${migrated} live counter(s) from ${LEGACY_THROTTLE_FILE} to ${THROTTLE_DIR}/`);
+      return migrated;
+    });
+  }
+
+  /** Runs `critical` holding every lock in `hashes` (sorted), taken one after the other. */
+  private locked<R>(hashes: readonly string[], critical: () => Promise<R>): Promise<R> {
+    if (hashes.length === 0) return critical();
+    const [first, ...rest] = hashes;
+    return this.lockOne(first, () => this.locked(rest, critical));
+  }
+
+  private lockOne<R>(hash: string, critical: () => Promise<R>): Promise<R> {
+    const previous = this.queues.get(hash) ?? Promise.resolve();
+    const mutex = new CrossProcessMutex(path.join(this.locksDir, `${hash}.lock`));
+    const result = previous.then(() => mutex.run(critical));
+    const tail = result.catch(() => undefined);
+    this.queues.set(hash, tail);
+    void tail.then(() => {
+      if (this.queues.get(hash) === tail) this.queues.delete(hash);
+    });
+    return result;
+  }
+
+  private fileOf(hash: string): string {
+    return path.join(this.dir, `${hash}.json`);
+  }
+
+  private ensureDir(): Promise<void> {
+    this.dirReady ??= fs.promises
+      .mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        this.dirReady = undefined;
+        throw error;
+      });
+    return this.dirReady;
+  }
+
+  /** Counter file names; temp files of writes in flight (`<name>.json.<n>`) are not counters. */
+  private async counterFiles(): Promise<string[]> {
+    try {
+      return (await fs.promises.readdir(this.dir)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  /** A missing file is no counter; so is an unreadable one (a change overwrites it, the sweep skips it). */
+  private async read(file: string): Promise<CounterFile | undefined> {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<CounterFile> | null;
+      return parsed && typeof parsed.key === 'string' && isCounter(parsed.counter)
+        ? { key: parsed.key, counter: parsed.counter }
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function hashOf(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function sameCounter(a: ThrottleCounter, b: ThrottleCounter): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function parseLegacy(file: string, text: string): Record<string, ThrottleCounter> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptDataFileError(file, (error as Error).message);
+  }
+  const counters = (parsed as { counters?: unknown } | null)?.counters;
+  if (!isObject(counters)) throw new CorruptDataFileError(file, '"counters" is not an object');
+  for (const counter of Object.values(counters)) {
+    if (!isCounter(counter)) throw new CorruptDataFileError(file, 'a counter has the wrong shape');
+  }
+  return counters as Record<string, ThrottleCounter>;
+}
+
+function isCounter(value: unknown): value is ThrottleCounter {
+  return (
+    isObject(value) &&
+    typeof value.count === 'number' &&
+    typeof value.windowStart === 'number' &&
+    typeof value.expiresAt === 'number'
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True when this call removed the file. */
+async function unlinkIfExists(file: string): Promise<boolean> {
+  try {
+    await fs.promises.unlink(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
