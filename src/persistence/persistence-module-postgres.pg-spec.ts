@@ -7,6 +7,7 @@ import { PgResetTokensRepository } from '../auth/reset/persistence/postgres/pg-r
 import { ResetTokensRepository } from '../auth/reset/reset-tokens.repository';
 import { PgThrottleRepository } from '../auth/throttling/persistence/postgres/pg-throttle.repository';
 import { ThrottleRepository } from '../auth/throttling/throttle.repository';
+import { Clock, ManualClock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { parseEnv } from '../config/validate-env';
 import { newInviteData } from '../invites/invites.repository.contract';
@@ -29,7 +30,13 @@ describe('PersistenceModule.forRoot("postgres")', () => {
     testDb = await createTestDatabase();
     const config = parseEnv({ STORE: 'postgres', DATABASE_URL: testDb.url, DATABASE_POOL_SIZE: '3' });
     @Global()
-    @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
+    @Module({
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: Clock, useValue: new ManualClock() },
+      ],
+      exports: [AppConfig, Clock],
+    })
     class ConfigStub {}
     // The repositories that have a PostgreSQL class so far (the full app refuses STORE=postgres until all do).
     const withPostgres = REPOSITORY_BINDINGS.filter((binding) => binding.postgres);

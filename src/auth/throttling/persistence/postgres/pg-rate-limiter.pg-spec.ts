@@ -15,8 +15,8 @@ describe('RateLimiter over PgThrottleRepository', () => {
     await pg.truncate();
     clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
     hosts = [
-      new RateLimiter(new PgThrottleRepository(pg.db), clock),
-      new RateLimiter(new PgThrottleRepository(pg.otherHost), clock),
+      new RateLimiter(new PgThrottleRepository(pg.db, new ManualClock()), clock),
+      new RateLimiter(new PgThrottleRepository(pg.otherHost, new ManualClock()), clock),
     ];
   });
 
@@ -56,10 +56,13 @@ describe('RateLimiter over PgThrottleRepository', () => {
     expect(outcomes.filter((o) => o.firstRefusal)).toHaveLength(1);
   });
 
-  it('expired counters are swept by later changes', async () => {
+  it('a change touches only its keys; the sweep removes expired counters', async () => {
     await hosts[0].hit('old', limit);
     clock.advance(limit.windowMs + 1);
     await hosts[1].hit('new', limit);
+    const before = await pg.db.query<{ key: string }>('SELECT key FROM throttle_counters ORDER BY key');
+    expect(before.rows.map((r) => r.key)).toEqual(['new', 'old']);
+    await expect(new PgThrottleRepository(pg.db, clock).sweepExpired(clock.now().getTime())).resolves.toBe(1);
     const { rows } = await pg.db.query<{ key: string }>('SELECT key FROM throttle_counters ORDER BY key');
     expect(rows.map((r) => r.key)).toEqual(['new']);
   });

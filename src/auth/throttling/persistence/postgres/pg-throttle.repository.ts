@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../../../../common/clock/clock';
 import { Database } from '../../../../persistence/postgres/database';
-import { ThrottleCounter, ThrottleRepository } from '../../throttle.repository';
+import { applyChange, ThrottleCounter, ThrottleRepository } from '../../throttle.repository';
+import { THROTTLE_SWEEP_INTERVAL_MS } from '../json/json-throttle.repository';
 
 interface CounterRow {
   key: string;
@@ -12,29 +14,38 @@ interface CounterRow {
 }
 
 const COLUMNS = 'key, count, window_start_ms, locked_until_ms, lock_noticed, expires_at_ms';
-/** Expired counters deleted per change at most: the sweep stays cheap even after a flood of keys. */
+/** Expired counters deleted per sweep statement: a sweep after a flood never holds many rows at once. */
 const SWEEP_BATCH = 500;
-/** Rounds of key discovery before giving up (a change naming ever new keys is a bug). */
-const MAX_ROUNDS = 8;
 
 /**
  * Throttle counters in `throttle_counters`, one row per key. A change runs in one transaction that
- * holds a transaction-level advisory lock per key it touches (`throttle:<key>`, taken in sorted order;
- * it covers keys that have no row yet, which a row lock cannot), reads those rows only, runs the
- * change, writes back what it changed, then deletes a batch of expired counters (FOR UPDATE SKIP
- * LOCKED, so it never waits for another change).
- *
- * `mutate` hands the change a map, as the files do; here the map holds only the counters the change
- * asks for. The keys are found by running the change against the map as it stands (first empty) and
- * watching which keys it reads or writes: any key not loaded yet is locked and loaded, and the change
- * runs again, until a run touched only loaded keys. That run's result and writes count. So a change
- * must be a pure function of the map (the rate limiter's are) and must name its keys: enumerating the
- * map (Object.keys, for...in) throws.
+ * holds a transaction-level advisory lock per named key (`throttle:<key>`, taken in sorted order; it
+ * covers keys that have no row yet, which a row lock cannot), reads those rows only, runs the change and
+ * writes back the named keys: nothing else, so its cost does not depend on how many counters exist.
+ * Expired counters are deleted by a periodic sweep in batches (FOR UPDATE SKIP LOCKED: it never waits
+ * for a change).
  */
 @Injectable()
-export class PgThrottleRepository extends ThrottleRepository {
-  constructor(private readonly db: Database) {
+export class PgThrottleRepository extends ThrottleRepository implements OnModuleInit, OnModuleDestroy {
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {
     super();
+  }
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(
+      () => void this.sweepExpired(this.clock.now().getTime()).catch(() => undefined),
+      THROTTLE_SWEEP_INTERVAL_MS,
+    );
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 
   async get(key: string): Promise<ThrottleCounter | undefined> {
@@ -51,41 +62,36 @@ export class PgThrottleRepository extends ThrottleRepository {
     return keys.map((key) => byKey.get(storedKey(key)));
   }
 
-  /** One key: no discovery needed. */
-  override update<R>(
-    key: string,
+  mutate<R>(
+    keys: readonly string[],
     now: number,
-    change: (current: ThrottleCounter | undefined) => { next?: ThrottleCounter; result: R },
+    change: (counters: Record<string, ThrottleCounter>) => R,
   ): Promise<R> {
     return this.db.transaction(async () => {
-      const loaded = await this.lockAndLoad([key]);
-      const { next, result } = change(loaded.get(key) && { ...loaded.get(key)! });
-      await this.write(key, loaded.get(key), next, now);
-      await this.sweep(now);
+      const loaded = await this.lockAndLoad(keys);
+      const { result, next } = applyChange(
+        keys,
+        keys.map((key) => loaded.get(key)),
+        now,
+        change,
+      );
+      for (const [i, key] of keys.entries()) await this.write(key, loaded.get(key), next[i], now);
       return result;
     });
   }
 
-  mutate<R>(now: number, change: (counters: Record<string, ThrottleCounter>) => R): Promise<R> {
-    return this.db.transaction(async () => {
-      const loaded = new Map<string, ThrottleCounter>();
-      const locked = new Set<string>();
-      for (let round = 1; ; round++) {
-        const draft: Record<string, ThrottleCounter> = {};
-        for (const [key, counter] of loaded) draft[key] = { ...counter };
-        const run = runWatched(draft, change);
-        const missing = [...run.touched].filter((key) => !locked.has(key));
-        if (missing.length === 0) {
-          if (run.failed) throw run.error;
-          for (const key of run.touched) await this.write(key, loaded.get(key), draft[key], now);
-          await this.sweep(now);
-          return run.result as R;
-        }
-        if (round >= MAX_ROUNDS) throw new Error('ThrottleRepository.mutate: the change keeps naming new keys');
-        for (const [key, counter] of await this.lockAndLoad(missing)) loaded.set(key, counter);
-        for (const key of missing) locked.add(key);
-      }
-    });
+  async sweepExpired(now: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM throttle_counters WHERE key IN (
+           SELECT key FROM throttle_counters WHERE expires_at_ms <= $1
+           LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`,
+        [now],
+      );
+      removed += rowCount ?? 0;
+      if ((rowCount ?? 0) < SWEEP_BATCH) return removed;
+    }
   }
 
   /** Locks `keys` (sorted: two changes never wait for each other in a cycle) and reads their rows. */
@@ -132,53 +138,6 @@ export class PgThrottleRepository extends ThrottleRepository {
         after.expiresAt,
       ],
     );
-  }
-
-  /** Drops counters expired by `now` that no other change holds (the files drop them all, every change). */
-  private async sweep(now: number): Promise<void> {
-    await this.db.query(
-      `DELETE FROM throttle_counters WHERE key IN (
-         SELECT key FROM throttle_counters WHERE expires_at_ms <= $1
-         ORDER BY expires_at_ms LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`,
-      [now],
-    );
-  }
-}
-
-interface WatchedRun {
-  touched: Set<string>;
-  failed: boolean;
-  error?: unknown;
-  result?: unknown;
-}
-
-/** Runs `change` on a proxy of `draft` that records every key read or written. */
-function runWatched<R>(
-  draft: Record<string, ThrottleCounter>,
-  change: (counters: Record<string, ThrottleCounter>) => R,
-): WatchedRun {
-  const touched = new Set<string>();
-  const note = (key: string | symbol) => {
-    if (typeof key === 'string') touched.add(key);
-  };
-  const proxy = new Proxy(draft, {
-    get: (target, key, receiver) => {
-      if (typeof key === 'string' && !Object.prototype.hasOwnProperty.call(Object.prototype, key)) note(key);
-      return Reflect.get(target, key, receiver) as unknown;
-    },
-    has: (target, key) => (note(key), Reflect.has(target, key)),
-    set: (target, key, value, receiver) => (note(key), Reflect.set(target, key, value, receiver)),
-    deleteProperty: (target, key) => (note(key), Reflect.deleteProperty(target, key)),
-    defineProperty: (target, key, attributes) => (note(key), Reflect.defineProperty(target, key, attributes)),
-    getOwnPropertyDescriptor: (target, key) => (note(key), Reflect.getOwnPropertyDescriptor(target, key)),
-    ownKeys: () => {
-      throw new Error('ThrottleRepository (PostgreSQL): a mutate change must name its keys, not enumerate them');
-    },
-  });
-  try {
-    return { touched, failed: false, result: change(proxy) };
-  } catch (error) {
-    return { touched, failed: true, error };
   }
 }
 
