@@ -12,6 +12,9 @@ import { InvitesService } from '../invites/invites.service';
 import { actorOf, CLI_ACTOR } from './actor';
 import { DeleteNotConfirmedError, SelfLockoutError } from './admin-errors';
 import { AdminService } from './admin.service';
+import { strictMock } from '../../test/helpers/strict-mock';
+import { TwoFactorRepository } from '../auth/two-factor/two-factor.repository';
+import { TwoFactorService } from '../auth/two-factor/two-factor.service';
 
 function user(overrides: Partial<User> = {}): User {
   return {
@@ -92,6 +95,8 @@ describe('AdminService', () => {
       audit as unknown as AuditService,
       config,
       new ManualClock(new Date('2026-03-01T12:00:00Z')),
+      strictMock<TwoFactorRepository>('TwoFactorRepository', { enrolledUserIds: async () => new Set<string>() }),
+      strictMock<TwoFactorService>('TwoFactorService'),
     );
   });
 

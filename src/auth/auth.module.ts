@@ -22,6 +22,9 @@ import { PasswordAttempts } from './throttling/password-attempts.service';
 import { RateLimiter } from './throttling/rate-limiter.service';
 import { ThrottleRepository } from './throttling/throttle.repository';
 import { UsersModule } from '../users/users.module';
+import { AccountPageController } from './controllers/account-page.controller';
+import { TWO_FACTOR_CONTROLLERS, TWO_FACTOR_PROVIDERS } from './two-factor/two-factor.providers';
+import { TwoFactorService } from './two-factor/two-factor.service';
 
 /**
  * Who you are and whether you may: accounts, sessions, CSRF, throttling and the global guards.
@@ -30,7 +33,15 @@ import { UsersModule } from '../users/users.module';
  */
 @Module({
   imports: [UsersModule, InvitesModule],
-  controllers: [LoginController, RegistrationController, SetupController, AccountController, PasswordResetController],
+  controllers: [
+    LoginController,
+    RegistrationController,
+    SetupController,
+    AccountController,
+    PasswordResetController,
+    AccountPageController,
+    ...TWO_FACTOR_CONTROLLERS,
+  ],
   providers: [
     AuthService,
     RegistrationService,
@@ -46,8 +57,9 @@ import { UsersModule } from '../users/users.module';
     { provide: APP_GUARD, useClass: SessionAuthGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    ...TWO_FACTOR_PROVIDERS,
   ],
-  exports: [UsersModule, SetupService, PasswordResetService, SessionMiddleware, AuthService],
+  exports: [UsersModule, SetupService, PasswordResetService, SessionMiddleware, AuthService, TwoFactorService],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
