@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { TWO_FACTOR_FILE } from '../../src/auth/two-factor/persistence/json/json-two-factor.repository';
+import { UsersService } from '../../src/users/users.service';
 import { CaptureLogger } from '../helpers/capture-logger';
 import {
   Agent,
@@ -152,6 +153,27 @@ describe('two-factor login (e2e)', () => {
       await agent.post('/account/2fa/setup').type('form').send({ _csrf: 'forged' }).expect(403);
     });
 
+    it('disabling: right password + wrong codes still lock the username (the password does not wipe them)', async () => {
+      const { agent } = await setupAdmin(t, 'root', ROOT_PASSWORD);
+      const { secret } = await enrolTwoFactor(t, agent);
+      const csrf = await freshCsrf(agent);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await agent
+          .post('/account/2fa/disable')
+          .type('form')
+          .send({ _csrf: csrf, currentPassword: ROOT_PASSWORD, code: '000000' });
+        statuses.push(res.status);
+      }
+      // LOGIN_MAX_FAILURES=5: five wrong codes, then locked.
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      const locked = await agent
+        .post('/account/2fa/disable')
+        .type('form')
+        .send({ _csrf: csrf, currentPassword: ROOT_PASSWORD, code: nextCode(t, secret) });
+      expect(locked.status).toBe(429);
+    });
+
     it('disable needs the current password and a code', async () => {
       const { agent } = await setupAdmin(t, 'root', ROOT_PASSWORD);
       const { secret } = await enrolTwoFactor(t, agent);
@@ -294,6 +316,13 @@ describe('two-factor login (e2e)', () => {
       expect((await passwordStep(t, 'root', ROOT_PASSWORD)).res.status).toBe(429);
       t.clock.advance(15 * 60_000 + 1000);
       await loginWithCode(t, 'root', ROOT_PASSWORD, nextCode(t, secret));
+    });
+
+    it('signing the user out everywhere between the steps voids the half-done login', async () => {
+      const { agent } = await passwordStep(t, 'root', ROOT_PASSWORD);
+      await agent.get('/login/2fa').expect(200);
+      await t.app.get(UsersService).endAllSessions('root');
+      expect((await agent.get('/login/2fa').expect(303)).headers.location).toBe('/login');
     });
 
     it('a password reset link does not skip the code at the next login', async () => {

@@ -154,6 +154,8 @@ export class TwoFactorService {
         return !!credentials && (await this.hasher.verify(currentPassword, credentials.passwordHash));
       },
       'disable_2fa',
+      // The password is the first of two checks: it must not wipe earlier wrong codes (see AuthService.login).
+      { firstStepOnly: () => true },
     );
     if (!valid) {
       await this.audit.record('2fa.disable_refused', { actor: user.username, ip, reason: 'password' });

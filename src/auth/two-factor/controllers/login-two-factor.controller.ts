@@ -3,11 +3,12 @@ import type { Request, Response } from 'express';
 import { Clock } from '../../../common/clock/clock';
 import { FormView } from '../../../common/decorators/form-view.decorator';
 import { clientIp } from '../../../common/http/request-info';
+import { User } from '../../../users/user.model';
 import { UsersService } from '../../../users/users.service';
 import { Public } from '../../decorators/public.decorator';
 import { startUserSession } from '../../session/session-lifecycle';
 import { TwoFactorCodeDto } from '../dto/two-factor-forms.dto';
-import { currentHalfLogin, dropHalfLogin } from '../half-login';
+import { currentHalfLogin, dropHalfLogin, HalfLogin } from '../half-login';
 import { TwoFactorService } from '../two-factor.service';
 
 const PAGE = 'auth/login-2fa';
@@ -26,8 +27,8 @@ export class LoginTwoFactorController {
 
   @Public()
   @Get()
-  show(@Req() req: Request, @Res() res: Response): void {
-    if (!currentHalfLogin(req, this.clock.now())) {
+  async show(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (!(await this.pending(req))) {
       res.redirect(303, '/login');
       return;
     }
@@ -38,17 +39,28 @@ export class LoginTwoFactorController {
   @Post()
   @FormView(PAGE)
   async complete(@Body() body: TwoFactorCodeDto, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const half = currentHalfLogin(req, this.clock.now());
-    const user = half && (await this.users.findById(half.userId));
-    if (!half || !user || user.disabled || user.sessionVersion !== half.sessionVersion) {
-      dropHalfLogin(req);
+    const pending = await this.pending(req);
+    if (!pending) {
       res.redirect(303, '/login');
       return;
     }
+    const { half, user } = pending;
     const ip = clientIp(req);
     const method = await this.twoFactor.verifySecondFactor(user, body.code, ip);
     await this.twoFactor.completeLogin(user, method, ip);
     await startUserSession(req, user, this.clock.now());
     res.redirect(303, half.next);
+  }
+
+  /**
+   * The live half-done login and its user; dropped when it is over 5 minutes old or its user was disabled,
+   * deleted or signed out everywhere (session version moved) since the password step.
+   */
+  private async pending(req: Request): Promise<{ half: HalfLogin; user: User } | undefined> {
+    const half = currentHalfLogin(req, this.clock.now());
+    const user = half && (await this.users.findById(half.userId));
+    if (half && user && !user.disabled && user.sessionVersion === half.sessionVersion) return { half, user };
+    dropHalfLogin(req);
+    return undefined;
   }
 }
