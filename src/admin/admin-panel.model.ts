@@ -20,6 +20,8 @@ export interface PanelUser {
   invitedBy: string | null;
   lastLoginAt: string | null;
   disabled: boolean;
+  /** Two-factor login is on (SPEC §5.1); never anything about the secret. */
+  twoFactor: boolean;
   dailyLimit: string;
   dailyLimitIsDefault: boolean;
   /** The per-user override as typed in the quota field ('' = the default). */

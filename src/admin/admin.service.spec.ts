@@ -13,6 +13,8 @@ import { InvitesService, MintInviteInput } from '../invites/invites.service';
 import { actorOf, CLI_ACTOR } from './actor';
 import { DeleteNotConfirmedError, SelfLockoutError } from './admin-errors';
 import { AdminService } from './admin.service';
+import { TwoFactorRepository } from '../auth/two-factor/two-factor.repository';
+import { TwoFactorService } from '../auth/two-factor/two-factor.service';
 
 const user = aUser;
 const invite = anInvite;
@@ -61,6 +63,8 @@ describe('AdminService', () => {
       audit,
       config,
       new ManualClock(new Date('2026-03-01T12:00:00Z')),
+      strictMock<TwoFactorRepository>('TwoFactorRepository', { enrolledUserIds: async () => new Set<string>() }),
+      strictMock<TwoFactorService>('TwoFactorService'),
     );
   });
 

@@ -9,6 +9,8 @@ import { DomainError } from '../common/errors/domain-error';
 import { FirstAdminService } from '../users/first-admin.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
+import { TwoFactorRepository } from '../auth/two-factor/two-factor.repository';
+import { TwoFactorService } from '../auth/two-factor/two-factor.service';
 import { Invite } from '../invites/invite.model';
 import { InvitesService } from '../invites/invites.service';
 import { Actor } from './actor';
@@ -42,20 +44,23 @@ export class AdminService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly twoFactorStates: TwoFactorRepository,
+    private readonly twoFactor: TwoFactorService,
   ) {}
 
   // ---- reading -------------------------------------------------------------------------------
 
   /** Everything GET /admin shows. `origin` (`http://host:port`) turns paths into copyable links. */
   async panel(viewer: User, origin: string): Promise<AdminPanelView> {
-    const [users, invites, audit, bootstrap] = await Promise.all([
+    const [users, invites, audit, bootstrap, enrolled] = await Promise.all([
       this.users.list(),
       this.invites.list(),
       this.audit.recent(AUDIT_EVENTS_SHOWN),
       this.bootstrapState(),
+      this.twoFactorStates.enrolledUserIds(),
     ]);
     return {
-      users: users.map((u) => this.panelUser(u, viewer)),
+      users: users.map((u) => this.panelUser(u, viewer, enrolled.has(u.id))),
       invites: invites.map((i) => panelInvite(i, origin)),
       audit: audit.map(panelAuditEvent),
       bootstrap,
@@ -152,6 +157,29 @@ export class AdminService {
     return user;
   }
 
+  /**
+   * Turns off the user's two-factor login (they enrol again) and ends all their sessions (SPEC §5.1).
+   * Resetting your own needs your own current code (`ownCode`, a counted attempt like a login's).
+   */
+  async resetTwoFactor(actor: Actor, username: string, ip: string | null, ownCode?: string): Promise<User> {
+    const target = await this.target(username);
+    if (!(await this.twoFactor.isEnabled(target.id))) {
+      throw new DomainError('conflict', `${target.username} does not have two-factor login on.`);
+    }
+    if (actor.userId === target.id) {
+      if (!ownCode?.trim()) {
+        throw new DomainError('invalid_input', 'To reset your own two-factor login, enter a current code.', {
+          field: 'code',
+        });
+      }
+      await this.twoFactor.verifySecondFactor(target, ownCode, ip ?? '', 'reset_2fa');
+    }
+    await this.twoFactor.turnOff(target.id);
+    const user = await this.users.endAllSessions(target.username);
+    await this.audit.record('2fa.reset', { actor: actor.name, ip, target: user.username });
+    return user;
+  }
+
   /** A one-time `/reset-password?token=...` path, valid 24 h (PasswordResetService audits it). */
   createResetLink(actor: Actor, username: string, ip: string | null): Promise<{ user: User; path: string }> {
     return this.resets.createLink(username, actor.name, ip);
@@ -190,7 +218,7 @@ export class AdminService {
     return user;
   }
 
-  private panelUser(user: User, viewer: User): PanelUser {
+  private panelUser(user: User, viewer: User, twoFactor: boolean): PanelUser {
     const limit = user.dailyDrafts ?? this.config.generationDailyDrafts;
     return {
       username: user.username,
@@ -201,6 +229,7 @@ export class AdminService {
       invitedBy: user.invitedBy,
       lastLoginAt: user.lastLoginAt,
       disabled: user.disabled,
+      twoFactor,
       dailyLimit: dailyLimitText(limit),
       dailyLimitIsDefault: user.dailyDrafts === null,
       dailyDraftsOverride: user.dailyDrafts === null ? '' : String(user.dailyDrafts),

@@ -26,7 +26,13 @@ export type AuditEventName =
   | 'admin.cli'
   | 'job.qc_rerun'
   | 'job.delete'
-  | 'quota.refused';
+  | 'quota.refused'
+  | '2fa.enable'
+  | '2fa.disable'
+  | '2fa.disable_refused'
+  | '2fa.reset'
+  | 'login.2fa_failure'
+  | 'login.recovery_code';
 
 export interface AuditEntry {
   at: string;

@@ -17,14 +17,15 @@ import { AnonymousCsrf } from './session/anonymous-csrf';
 import { CsrfTokenMiddleware } from './session/csrf-token.middleware';
 import { SessionAuthenticator } from './session/session-authenticator';
 import { RepositorySessionStore } from './session/session-store';
-import { SessionSecretService } from './session/session-secret.service';
+import { SessionSecretModule } from './session/session-secret.module';
 import { SessionMiddleware } from './session/session.middleware';
 import { SessionService } from './session/session.service';
 import { SetupService } from './setup/setup.service';
-import { InFlightChecks } from './throttling/in-flight-checks';
-import { PasswordAttempts } from './throttling/password-attempts.service';
-import { RateLimiter } from './throttling/rate-limiter.service';
+import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from '../users/users.module';
+import { AccountPageController } from './controllers/account-page.controller';
+import { TWO_FACTOR_CONTROLLERS, TWO_FACTOR_PROVIDERS } from './two-factor/two-factor.providers';
+import { TwoFactorModule } from './two-factor/two-factor.module';
 
 /**
  * Who you are and whether you may: accounts, sessions, CSRF, throttling and the global guards.
@@ -32,17 +33,21 @@ import { UsersModule } from '../users/users.module';
  * then CSRF/origin (a forged request changes nothing), then role. All run before any handler.
  */
 @Module({
-  imports: [UsersModule, InvitesModule, PasswordResetModule],
-  controllers: [LoginController, RegistrationController, SetupController, AccountController, PasswordResetController],
+  imports: [UsersModule, InvitesModule, PasswordResetModule, ThrottlingModule, SessionSecretModule, TwoFactorModule],
+  controllers: [
+    LoginController,
+    RegistrationController,
+    SetupController,
+    AccountController,
+    PasswordResetController,
+    AccountPageController,
+    ...TWO_FACTOR_CONTROLLERS,
+  ],
   providers: [
     AuthService,
     PasswordChangeService,
     RegistrationService,
     SetupService,
-    RateLimiter,
-    InFlightChecks,
-    PasswordAttempts,
-    SessionSecretService,
     RepositorySessionStore,
     SessionMiddleware,
     SessionAuthenticator,
@@ -51,6 +56,7 @@ import { UsersModule } from '../users/users.module';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    ...TWO_FACTOR_PROVIDERS,
   ],
   // UsersModule is re-exported for GenerationModule, which imports AuthModule for it today.
   exports: [UsersModule, SetupService, SessionMiddleware, AuthService],

@@ -7,6 +7,8 @@ import { PasswordAttempts } from './throttling/password-attempts.service';
 import { User } from '../users/user.model';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import { TwoFactorRepository } from './two-factor/two-factor.repository';
+import { TwoFactorState } from './two-factor/two-factor.model';
 
 const alice: User = {
   id: 'id-alice',
@@ -20,7 +22,14 @@ const alice: User = {
   dailyDrafts: null,
 };
 
-function setup(overrides: { credentials?: { user: User; passwordHash: string }; valid?: boolean; lock?: number } = {}) {
+function setup(
+  overrides: {
+    credentials?: { user: User; passwordHash: string };
+    valid?: boolean;
+    lock?: number;
+    twoFactor?: TwoFactorState;
+  } = {},
+) {
   const users = strictMock<UsersRepository>('UsersRepository', { findCredentials: async () => overrides.credentials });
   const usersService = strictMock<UsersService>('UsersService', { recordLogin: async () => undefined });
   const hasher = strictMock<PasswordHasher>('PasswordHasher', {
@@ -37,20 +46,47 @@ function setup(overrides: { credentials?: { user: User; passwordHash: string }; 
     },
   });
   const audit = strictMock<AuditService>('AuditService', { record: async () => undefined });
-  const service = new AuthService(users, usersService, hasher, attempts, audit);
+  const twoFactor = strictMock<TwoFactorRepository>('TwoFactorRepository', { find: async () => overrides.twoFactor });
+  const service = new AuthService(users, usersService, hasher, attempts, audit, twoFactor);
   return { service, users, usersService, hasher, attempts, audit };
 }
 
 describe('AuthService.login', () => {
   it('returns the user and records the login, as one attempt of that username and IP', async () => {
     const m = setup({ credentials: { user: alice, passwordHash: '$2b$12$x' } });
-    await expect(m.service.login('alice', 'pw', '1.2.3.4')).resolves.toBe(alice);
-    expect(m.attempts.run).toHaveBeenCalledWith('alice', '1.2.3.4', expect.any(Function));
+    await expect(m.service.login('alice', 'pw', '1.2.3.4')).resolves.toEqual({ user: alice, secondFactorDue: false });
+    expect(m.attempts.run).toHaveBeenCalledWith('alice', '1.2.3.4', expect.any(Function), 'login', {
+      firstStepOnly: expect.any(Function),
+    });
+    expect(m.attempts.run.mock.calls[0][4]?.firstStepOnly?.()).toBe(false);
     expect(m.usersService.recordLogin).toHaveBeenCalledWith('id-alice', undefined);
     expect(m.audit.record).toHaveBeenCalledWith(
       'login.success',
       expect.objectContaining({ actor: 'alice', ip: '1.2.3.4' }),
     );
+  });
+
+  it('with two-factor login on, a right password is only the first step: no login recorded, failures kept', async () => {
+    const m = setup({
+      credentials: { user: alice, passwordHash: '$2b$12$x' },
+      twoFactor: {
+        userId: alice.id,
+        pending: null,
+        enrolment: { sealedSecret: 's', enabledAt: 'x', lastUsedStep: 1, recoveryCodeHashes: [] },
+      },
+    });
+    await expect(m.service.login('alice', 'pw', 'ip')).resolves.toEqual({ user: alice, secondFactorDue: true });
+    expect(m.attempts.run.mock.calls[0][4]?.firstStepOnly?.()).toBe(true);
+    expect(m.usersService.recordLogin).not.toHaveBeenCalled();
+    expect(m.audit.record).not.toHaveBeenCalled();
+  });
+
+  it('a pending (unconfirmed) setup does not ask for a code', async () => {
+    const m = setup({
+      credentials: { user: alice, passwordHash: '$2b$12$x' },
+      twoFactor: { userId: alice.id, pending: { sealedSecret: 's', createdAt: 'x' }, enrolment: null },
+    });
+    await expect(m.service.login('alice', 'pw', 'ip')).resolves.toEqual({ user: alice, secondFactorDue: false });
   });
 
   it('re-hashes a legacy hash after a successful login', async () => {

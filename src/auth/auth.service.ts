@@ -9,6 +9,13 @@ import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import type { AuthContext } from './auth-context';
 import { SessionAuthenticator, SessionCarrier } from './session/session-authenticator';
+import { TwoFactorRepository } from './two-factor/two-factor.repository';
+
+/** A right password; `secondFactorDue`: the user has two-factor login on, so the login is not done yet. */
+export interface PasswordLogin {
+  user: User;
+  secondFactorDue: boolean;
+}
 
 /** Credential checks for login and "change my password", under the login lockout (SPEC §3, §5). */
 @Injectable()
@@ -19,20 +26,32 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly attempts: PasswordAttempts,
     private readonly audit: AuditService,
+    private readonly twoFactor: TwoFactorRepository,
   ) {}
 
-  /** Returns the user on success; throws LoginFailedError (401) or TooManyAttemptsError (429). */
-  async login(username: string, password: string, ip: string): Promise<User> {
+  /**
+   * Checks the password; throws LoginFailedError (401) or TooManyAttemptsError (429). With two-factor
+   * login on, the login is not complete: the caller asks for the code (TwoFactorService completes it).
+   */
+  async login(username: string, password: string, ip: string): Promise<PasswordLogin> {
     // Looked up inside the attempt: a locked username or IP is refused without reading the users.
-    const found: { credentials?: { user: User; passwordHash: string } } = {};
-    const { valid, locked } = await this.attempts.run(username, ip, async () => {
-      const credentials = (found.credentials = await this.users.findCredentials(username));
-      // Unknown usernames cost a comparison too; a disabled account fails like a wrong password.
-      const matches = credentials
-        ? await this.hasher.verify(password, credentials.passwordHash)
-        : await this.hasher.verifyAgainstDummy(password);
-      return matches && !!credentials && !credentials.user.disabled;
-    });
+    const found: { credentials?: { user: User; passwordHash: string }; secondFactorDue?: boolean } = {};
+    const { valid, locked } = await this.attempts.run(
+      username,
+      ip,
+      async () => {
+        const credentials = (found.credentials = await this.users.findCredentials(username));
+        // Unknown usernames cost a comparison too; a disabled account fails like a wrong password.
+        const matches = credentials
+          ? await this.hasher.verify(password, credentials.passwordHash)
+          : await this.hasher.verifyAgainstDummy(password);
+        const ok = matches && !!credentials && !credentials.user.disabled;
+        if (ok) found.secondFactorDue = !!(await this.twoFactor.find(credentials.user.id))?.enrolment;
+        return ok;
+      },
+      'login',
+      { firstStepOnly: () => found.secondFactorDue === true },
+    );
     const credentials = found.credentials;
     if (!valid || !credentials) {
       await this.audit.record('login.failure', { actor: username, ip, locked });
@@ -44,9 +63,14 @@ export class AuthService {
       this.hasher.needsRehash(credentials.passwordHash) && fitsBcrypt(password)
         ? await this.hasher.hash(password)
         : undefined;
+    if (found.secondFactorDue) {
+      // The password is known right here only: upgrade its hash now; the login is recorded after the code.
+      if (rehash) await this.usersService.recordLogin(credentials.user.id, rehash);
+      return { user: credentials.user, secondFactorDue: true };
+    }
     await this.usersService.recordLogin(credentials.user.id, rehash);
     await this.audit.record('login.success', { actor: credentials.user.username, ip, rehashed: !!rehash });
-    return credentials.user;
+    return { user: credentials.user, secondFactorDue: false };
   }
 
   /**
@@ -73,7 +97,7 @@ export class AuthService {
 
   /**
    * The single authentication point (AuthenticationGuard calls it on every request): who the request
-   * is, re-read now. Only sessions today; two-factor half logins and bearer tokens plug in here.
+   * is, re-read now. Only sessions today (a half-done two-factor login is `mfaPending`); bearer tokens plug in here.
    */
   authenticate(req: SessionCarrier): Promise<AuthContext | undefined> {
     return this.sessionAuthenticator.authenticate(req);

@@ -7,6 +7,7 @@ describe('parseCliArgs', () => {
     [['reset-password', 'bob'], { name: 'reset-password', username: 'bob' }],
     [['disable-user', 'bob'], { name: 'disable-user', username: 'bob' }],
     [['enable-user', 'bob'], { name: 'enable-user', username: 'bob' }],
+    [['reset-2fa', 'bob'], { name: 'reset-2fa', username: 'bob' }],
     [['list-users'], { name: 'list-users', json: false }],
     [['list-users', '--json'], { name: 'list-users', json: true }],
     [['help'], { name: 'help' }],

@@ -15,7 +15,8 @@ export type CliCommand =
   | { name: 'reset-password'; username: string }
   | { name: 'list-users'; json: boolean }
   | { name: 'disable-user'; username: string }
-  | { name: 'enable-user'; username: string };
+  | { name: 'enable-user'; username: string }
+  | { name: 'reset-2fa'; username: string };
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -35,11 +36,13 @@ Commands:
   list-users [--json]          List users (never password hashes).
   disable-user <username>      Disable a user and end all their sessions.
   enable-user <username>       Enable a disabled user again.
+  reset-2fa <username>         Turn off a user's two-factor login (they enrol again) and end all
+                               their sessions.
   help                         Show this text.
 
 Exit codes: 0 done, 1 refused (reason on stderr), 2 usage error.`;
 
-const USERNAME_COMMANDS = ['create-admin', 'reset-password', 'disable-user', 'enable-user'] as const;
+const USERNAME_COMMANDS = ['create-admin', 'reset-password', 'disable-user', 'enable-user', 'reset-2fa'] as const;
 
 interface MintInviteOptions {
   role?: string;

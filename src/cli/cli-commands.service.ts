@@ -58,6 +58,8 @@ export class CliCommands {
         return this.disableUser(command.username, io);
       case 'enable-user':
         return this.enableUser(command.username, io);
+      case 'reset-2fa':
+        return this.resetTwoFactor(command.username, io);
     }
   }
 
@@ -135,6 +137,12 @@ export class CliCommands {
     await this.knownUser(username);
     const user = await this.admin.enableUser(CLI_ACTOR, username, null);
     io.out(`Enabled ${user.username}.`);
+  }
+
+  private async resetTwoFactor(username: string, io: CliIo): Promise<void> {
+    await this.knownUser(username);
+    const user = await this.admin.resetTwoFactor(CLI_ACTOR, username, null);
+    io.out(`Turned off two-factor login for ${user.username} and ended all their sessions.`);
   }
 
   private async knownUser(username: string): Promise<void> {

@@ -53,6 +53,8 @@ export class AppConfig {
   qcBannedTerms: string[];
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** REQUIRE_ADMIN_2FA: admins without two-factor login reach only /account/2fa and logout. */
+  requireAdmin2fa: boolean;
   /** `json`: every log line is one JSON object (time, level, context, message). */
   logFormat: LogFormat;
   /** Where every repository keeps its data (SPEC §9). */

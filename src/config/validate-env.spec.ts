@@ -122,6 +122,16 @@ describe('parseEnv', () => {
     );
   });
 
+  it('reads REQUIRE_ADMIN_2FA: off by default, true or false in any case, anything else stops start-up', () => {
+    expect(parseEnv({}).requireAdmin2fa).toBe(false);
+    expect(parseEnv({ REQUIRE_ADMIN_2FA: 'true' }).requireAdmin2fa).toBe(true);
+    expect(parseEnv({ REQUIRE_ADMIN_2FA: ' TRUE ' }).requireAdmin2fa).toBe(true);
+    expect(parseEnv({ REQUIRE_ADMIN_2FA: 'false' }).requireAdmin2fa).toBe(false);
+    expect(() => parseEnv({ REQUIRE_ADMIN_2FA: 'yes' })).toThrow(
+      'Invalid environment variable REQUIRE_ADMIN_2FA="yes": expected one of true, false',
+    );
+  });
+
   it('the last-chance error line reads LOG_FORMAT leniently: anything but json is text', () => {
     expect(logFormatForFatalLine({ LOG_FORMAT: 'json' })).toBe('json');
     expect(logFormatForFatalLine({ LOG_FORMAT: 'Json ' })).toBe('json');

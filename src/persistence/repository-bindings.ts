@@ -2,6 +2,7 @@ import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
 import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
 import { SESSIONS_PERSISTENCE } from '../auth/session/persistence/sessions.persistence';
 import { THROTTLING_PERSISTENCE } from '../auth/throttling/persistence/throttling.persistence';
+import { TWO_FACTOR_BINDINGS } from '../auth/two-factor/persistence/two-factor.persistence';
 import { GENERATION_BINDINGS } from '../generation/persistence/generation.persistence';
 import { INVITES_PERSISTENCE } from '../invites/persistence/invites.persistence';
 import { USERS_PERSISTENCE } from '../users/persistence/users.persistence';
@@ -19,4 +20,5 @@ export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
   ...THROTTLING_PERSISTENCE,
   ...SESSIONS_PERSISTENCE,
   ...GENERATION_BINDINGS,
+  ...TWO_FACTOR_BINDINGS,
 ];

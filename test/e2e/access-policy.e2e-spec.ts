@@ -9,6 +9,11 @@ import { createTestApp, loginAs, mintInvite, register, rmDataDir, setupAdmin, Te
  */
 const PINNED = `
 GET   /                                       public
+GET   /account                                user
+GET   /account/2fa                            user
+POST  /account/2fa/disable                    user
+POST  /account/2fa/enable                     user
+POST  /account/2fa/setup                      user
 GET   /account/password                       user
 POST  /account/password                       user
 GET   /admin                                  admin|user
@@ -22,6 +27,7 @@ GET   /admin/setup                            public
 POST  /admin/setup                            public
 GET   /admin/usage                            admin
 GET   /admin/users.json                       admin
+POST  /admin/users/:username/2fa/reset        admin
 POST  /admin/users/:username/delete           admin
 POST  /admin/users/:username/disable          admin
 POST  /admin/users/:username/enable           admin
@@ -40,6 +46,8 @@ GET   /healthz                                public
 GET   /jobs                                   user
 GET   /login                                  public
 POST  /login                                  public
+GET   /login/2fa                              public
+POST  /login/2fa                              public
 GET   /logout                                 public
 POST  /logout                                 public
 GET   /register                               public
@@ -99,6 +107,10 @@ describe('access policy (e2e)', () => {
         'POST /reset-password',
         'GET /healthz',
         'GET /api/openapi.json',
+        // The second step of a login: the session is not logged in yet; without a half-done login
+        // (a right password in the last 5 minutes) both answer 303 to /login (SPEC §5.1).
+        'GET /login/2fa',
+        'POST /login/2fa',
       ].sort(),
     );
   });

@@ -152,6 +152,7 @@ const GATEHOUSE_VARS = [
   'SESSION_IDLE_MINUTES',
   'SESSION_ABSOLUTE_HOURS',
   'LOG_FORMAT',
+  'REQUIRE_ADMIN_2FA',
 ];
 
 export function rmDataDir(dir: string): void {

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { requireBuild } from '../helpers/dist';
 import { HttpClient, ServerProcess, startServer } from '../helpers/server-process';
+import { recoveryCodesFrom, secretFrom, totp } from '../helpers/two-factor';
 
 const SECRETS = {
   SESSION_SECRET: 'session-secret-that-must-never-leak-0123456789',
@@ -25,6 +26,8 @@ describe('no secret reaches a log, a page or the audit file', () => {
     decodeURIComponent(client.cookie.slice('gatehouse.sid='.length))
       .replace(/^s:/, '')
       .replace(/\.[^.]*$/, '');
+  /** Issue 16: the admin's TOTP secret and recovery codes (each also as typed without dashes). */
+  const twoFactorSecrets: string[] = [];
 
   beforeAll(async () => {
     requireBuild();
@@ -40,6 +43,35 @@ describe('no secret reaches a log, a page or the audit file', () => {
     expect(setup.status).toBe(303);
     sessionIds.push(sessionIdOf(admin));
     pages.push((await admin.get('/')).text, (await admin.get('/account/password')).text);
+
+    // Two-factor login: enrol (the only two answers that show the secret and the codes are not kept as
+    // "pages"), then log in with a code, with a recovery code, and fail once with a used recovery code.
+    const setupPage = await admin.submit('/account/2fa', '/account/2fa/setup', {});
+    const secret = secretFrom(setupPage.text);
+    const enabled = await admin.submit('/account/2fa', '/account/2fa/enable', {
+      code: totp.generate(secret, new Date()),
+    });
+    expect(enabled.status).toBe(200);
+    const codes = recoveryCodesFrom(enabled.text);
+    expect(codes).toHaveLength(10);
+    twoFactorSecrets.push(secret, secret.toLowerCase(), ...codes, ...codes.map((c) => c.replace(/-/g, '')));
+    pages.push((await admin.get('/account/2fa')).text, (await admin.get('/account')).text);
+    const second = new HttpClient(server.url);
+    expect((await second.submit('/login', '/login', { username: 'boss', password: ADMIN_PASSWORD })).location).toBe(
+      '/login/2fa',
+    );
+    const upcoming = totp.generate(secret, new Date(Date.now() + 30_000));
+    sessionIds.push(sessionIdOf(second)); // the half-done login's session
+    expect((await second.submit('/login/2fa', '/login/2fa', { code: upcoming })).status).toBe(303);
+    sessionIds.push(sessionIdOf(second));
+    const third = new HttpClient(server.url);
+    await third.submit('/login', '/login', { username: 'boss', password: ADMIN_PASSWORD });
+    expect((await third.submit('/login/2fa', '/login/2fa', { code: codes[0] })).status).toBe(303);
+    sessionIds.push(sessionIdOf(third));
+    const fourth = new HttpClient(server.url);
+    await fourth.submit('/login', '/login', { username: 'boss', password: ADMIN_PASSWORD });
+    pages.push((await fourth.submit('/login/2fa', '/login/2fa', { code: codes[0] })).text);
+    pages.push((await third.get('/admin')).text, (await third.get('/admin/users.json')).text);
 
     // Mint through the service-free path: write an invite, then register through the form.
     const invites = JSON.parse(fs.readFileSync(path.join(dataDir, 'invites.json'), 'utf8'));
@@ -88,19 +120,32 @@ describe('no secret reaches a log, a page or the audit file', () => {
   it('the server log holds none of them', () => {
     const log = server.output();
     expect(log).toContain('Listening on');
-    for (const secret of forbidden) expect(log).not.toContain(secret);
+    for (const secret of [...forbidden, ...twoFactorSecrets]) expect(log).not.toContain(secret);
+  });
+
+  it('no file in DATA_DIR holds a two-factor secret or recovery code in the clear', () => {
+    const read = (dir: string): string =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .map((e) => (e.isDirectory() ? read(path.join(dir, e.name)) : fs.readFileSync(path.join(dir, e.name), 'utf8')))
+        .join('\n');
+    const everything = read(dataDir);
+    expect(everything).toContain('recovery_code_hashes');
+    for (const secret of twoFactorSecrets) expect(everything).not.toContain(secret);
   });
 
   it('the audit file holds none of them (nor session ids or invite codes)', () => {
     const audit = fs.readFileSync(path.join(dataDir, 'audit.jsonl'), 'utf8');
     expect(audit).toContain('login.failure');
-    for (const secret of [...forbidden, 'secret-test-invite']) expect(audit).not.toContain(secret);
+    expect(audit).toContain('login.recovery_code');
+    for (const secret of [...forbidden, ...twoFactorSecrets, 'secret-test-invite']) expect(audit).not.toContain(secret);
     for (const sid of sessionIds) expect(audit).not.toContain(sid);
   });
 
   it('no page that was served holds any of them', () => {
     expect(pages.length).toBeGreaterThan(5);
-    for (const page of pages) for (const secret of forbidden) expect(page).not.toContain(secret);
+    for (const page of pages)
+      for (const secret of [...forbidden, ...twoFactorSecrets]) expect(page).not.toContain(secret);
   });
 
   it('the session secret file is not created when SESSION_SECRET is set', () => {

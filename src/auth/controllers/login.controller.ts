@@ -8,6 +8,7 @@ import { Public } from '../decorators/public.decorator';
 import { LoginDto } from '../dto/auth-forms.dto';
 import { safeNext } from '../next-url';
 import { SessionService } from '../session/session.service';
+import { AllowedBeforeTwoFactor } from '../two-factor/allowed-before-two-factor.decorator';
 
 @Controller()
 export class LoginController {
@@ -28,18 +29,26 @@ export class LoginController {
   @Post('login')
   @FormView('auth/login')
   async login(@Body() body: LoginDto, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const user = await this.auth.login(body.username, body.password, clientIp(req));
+    const { user, secondFactorDue } = await this.auth.login(body.username, body.password, clientIp(req));
+    if (secondFactorDue) {
+      // Two-factor login (SPEC §5.1): not logged in until /login/2fa gets a right code.
+      await this.sessions.beginHalfLogin(req, user, safeNext(body.next));
+      res.redirect(303, '/login/2fa');
+      return;
+    }
     await this.sessions.establish(req, user);
     res.redirect(303, safeNext(body.next));
   }
 
   @Public()
+  @AllowedBeforeTwoFactor()
   @Get('logout')
   async logoutLink(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.logoutAndRedirect(req, res);
   }
 
   @Public()
+  @AllowedBeforeTwoFactor()
   @Post('logout')
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.logoutAndRedirect(req, res);

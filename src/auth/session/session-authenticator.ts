@@ -4,6 +4,7 @@ import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { UsersRepository } from '../../users/users.repository';
 import type { AuthContext } from '../auth-context';
+import { HALF_LOGIN_TTL_MS } from '../two-factor/half-login';
 
 /** What authentication needs of a request: its session, if express-session found or made one. */
 export interface SessionCarrier {
@@ -34,7 +35,7 @@ export class SessionAuthenticator {
 
   async authenticate(req: SessionCarrier): Promise<AuthContext | undefined> {
     const session = req.session;
-    if (!session?.userId) return undefined;
+    if (!session?.userId) return session?.twoFactorLogin ? this.halfLogin(session) : undefined;
     const now = this.clock.now().getTime();
     const lastSeen = session.lastSeenAt ?? 0;
     const expired = now - lastSeen > this.idleMs || now - (session.loginAt ?? 0) > this.absoluteMs;
@@ -47,5 +48,23 @@ export class SessionAuthenticator {
     }
     if (now - lastSeen > this.touchEveryMs) session.lastSeenAt = now;
     return { user, method: 'session', mfaPending: false };
+  }
+
+  /**
+   * A half-done two-factor login (password right, code due; SPEC §5.1): `mfaPending`, so it is not
+   * logged in anywhere, but it is a session request (CSRF uses the session's token). Dropped when over
+   * five minutes old, or when its user was disabled, deleted or signed out everywhere since.
+   */
+  private async halfLogin(session: Partial<SessionData>): Promise<AuthContext | undefined> {
+    const half = session.twoFactorLogin;
+    if (!half) return undefined;
+    const now = this.clock.now().getTime();
+    const live = now >= half.startedAt && now - half.startedAt <= HALF_LOGIN_TTL_MS;
+    const user = live ? await this.users.findById(half.userId) : undefined;
+    if (!user || user.disabled || user.sessionVersion !== half.sessionVersion) {
+      delete session.twoFactorLogin;
+      return undefined;
+    }
+    return { user, method: 'session', mfaPending: true };
   }
 }

@@ -84,6 +84,27 @@ describe('SessionAuthenticator', () => {
     expect(await withUser(user()).authenticate({ session: active })).toBeUndefined();
   });
 
+  describe('a half-done two-factor login (twoFactorLogin, no userId)', () => {
+    const half = () => ({ userId: 'u1', sessionVersion: 3, startedAt: start.getTime(), next: '/' });
+
+    it('answers an mfaPending session context for its live user', async () => {
+      const context = await withUser(user()).authenticate({ session: { twoFactorLogin: half() } });
+      expect(context).toEqual({ user: user(), method: 'session', mfaPending: true });
+    });
+
+    it.each([
+      ['over five minutes old', user(), 5 * 60_000 + 1],
+      ['of a deleted user', undefined, 0],
+      ['of a disabled user', user({ disabled: true }), 0],
+      ['of a user signed out everywhere since', user({ sessionVersion: 4 }), 0],
+    ])('drops one %s', async (_what, found, later) => {
+      clock.advance(later);
+      const session: Partial<SessionData> = { twoFactorLogin: half() };
+      expect(await withUser(found).authenticate({ session })).toBeUndefined();
+      expect(session.twoFactorLogin).toBeUndefined();
+    });
+  });
+
   it('moves lastSeenAt only after a while (not a store write per request)', async () => {
     const session = loggedIn();
     clock.advance(10_000);
@@ -205,6 +226,23 @@ describe('SessionService', () => {
     await expect(
       new SessionService(clock, strictMock<AnonymousCsrf>('AnonymousCsrf')).establish(req, user()),
     ).rejects.toThrow('store down');
+  });
+
+  it('beginHalfLogin(): a new session holding only the half-done login (no userId), saved; the pre-login cookie goes', async () => {
+    const anonymous = strictMock<AnonymousCsrf>('AnonymousCsrf', { forget: () => undefined });
+    const { req, session } = sessionRequest('gatehouse.pre=x');
+    await new SessionService(clock, anonymous).beginHalfLogin(req, user(), '/jobs');
+    expect(session.regenerate).toHaveBeenCalled();
+    expect(session.twoFactorLogin).toEqual({
+      userId: 'u1',
+      sessionVersion: 3,
+      startedAt: clock.now().getTime(),
+      next: '/jobs',
+    });
+    expect(session.userId).toBeUndefined();
+    expect(session.csrfToken).toBeUndefined();
+    expect(session.save).toHaveBeenCalled();
+    expect(anonymous.forget).toHaveBeenCalledWith(req, req.res);
   });
 
   it('end() destroys the session; keepAfterVersionBump() keeps this one valid', async () => {

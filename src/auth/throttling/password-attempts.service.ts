@@ -14,6 +14,15 @@ export function loginIpKey(ip: string): string {
   return `login:ip:${ipKey(ip)}`;
 }
 
+export interface AttemptOptions {
+  /**
+   * Asked after a right password: true when it is only the first step of a two-factor login. Then only
+   * this attempt is refunded and the username's earlier failures stay counted, so wrong codes and
+   * right passwords cannot alternate to dodge the lockout (the code step clears the count).
+   */
+  firstStepOnly?: () => boolean;
+}
+
 export interface AttemptResult {
   valid: boolean;
   /** This failed attempt locked the username or the IP. */
@@ -40,7 +49,13 @@ export class PasswordAttempts {
   ) {}
 
   /** Runs `check` as one attempt; throws TooManyAttemptsError (429) instead when a limit applies. */
-  async run(username: string, ip: string, check: () => Promise<boolean>, via = 'login'): Promise<AttemptResult> {
+  async run(
+    username: string,
+    ip: string,
+    check: () => Promise<boolean>,
+    via = 'login',
+    options: AttemptOptions = {},
+  ): Promise<AttemptResult> {
     const userKey = loginUserKey(username);
     const ipKeyName = loginIpKey(ip);
     const windowMs = this.config.loginLockoutMinutes * 60_000;
@@ -72,7 +87,7 @@ export class PasswordAttempts {
     } finally {
       leave();
     }
-    if (valid) await this.limiter.refund(outcome.reservation, { clear: [userKey] });
+    if (valid) await this.limiter.refund(outcome.reservation, { clear: options.firstStepOnly?.() ? [] : [userKey] });
     return { valid, locked: !valid && outcome.reservation.lockedNow };
   }
 }

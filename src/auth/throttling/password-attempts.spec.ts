@@ -116,6 +116,19 @@ describe('PasswordAttempts (the login lockout around a password check)', () => {
     expect(throttle['login:ip:1.2.3.4'].count).toBe(4);
   });
 
+  it('a right password that is only the first step (two-factor login) refunds itself but keeps earlier failures', async () => {
+    for (let i = 0; i < 4; i++) await attempts.run('alice', '1.2.3.4', async () => false);
+    const firstStep = { firstStepOnly: () => true };
+    expect(await attempts.run('alice', '1.2.3.4', async () => true, 'login', firstStep)).toEqual({
+      valid: true,
+      locked: false,
+    });
+    const throttle = JSON.parse(fs.readFileSync(path.join(dir, 'throttle.json'), 'utf8')).counters;
+    expect(throttle['login:user:alice'].count).toBe(4);
+    // One more failure (a wrong code) locks the username.
+    expect((await attempts.run('alice', '1.2.3.4', async () => false, 'login_2fa')).locked).toBe(true);
+  });
+
   it('the failure that reaches the limit says so; the lock is audited once per key, not per refusal', async () => {
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await attempts.run('alice', '1.2.3.4', async () => false));
