@@ -123,7 +123,7 @@ describe('PasswordAttempts (the login lockout around a password check)', () => {
       valid: true,
       locked: false,
     });
-    const throttle = JSON.parse(fs.readFileSync(path.join(dir, 'throttle.json'), 'utf8')).counters;
+    const throttle = storedCounters(dir, clock.now().getTime());
     expect(throttle['login:user:alice'].count).toBe(4);
     // One more failure (a wrong code) locks the username.
     expect((await attempts.run('alice', '1.2.3.4', async () => false, 'login_2fa')).locked).toBe(true);
