@@ -1,13 +1,14 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { Clock } from '../../../../common/clock/clock';
 import { CrossProcessMutex } from '../../../../persistence/json/cross-process-mutex';
+import {
+  FilePerKeyFolder,
+  isObject,
+  migrateLegacyFile,
+  unlinkIfExists,
+} from '../../../../persistence/json/file-per-key-folder';
 import { JsonStore } from '../../../../persistence/json/json-store.service';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../../persistence/json/private-files';
-import { CorruptDataFileError } from '../../../../persistence/json/store-errors';
 import { applyChange, ThrottleCounter, ThrottleRepository } from '../../throttle.repository';
 
 /** The folder of counter files under DATA_DIR, their locks, and the single file older versions wrote. */
@@ -40,9 +41,8 @@ interface CounterFile {
 @Injectable()
 export class JsonThrottleRepository extends ThrottleRepository implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Throttle');
-  private readonly dir: string;
+  private readonly folder: FilePerKeyFolder;
   private readonly locksDir: string;
-  private dirReady: Promise<void> | undefined;
   /** The tail of each key's in-process queue; removed when the queue drains. */
   private readonly queues = new Map<string, Promise<unknown>>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -52,7 +52,7 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
     private readonly clock: Clock,
   ) {
     super();
-    this.dir = store.resolve(THROTTLE_DIR);
+    this.folder = new FilePerKeyFolder(store, THROTTLE_DIR);
     this.locksDir = store.resolve(THROTTLE_LOCKS_DIR);
   }
 
@@ -71,7 +71,7 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
   }
 
   async get(key: string): Promise<ThrottleCounter | undefined> {
-    return (await this.read(this.fileOf(hashOf(key))))?.counter;
+    return (await this.read(this.folder.fileOf(key)))?.counter;
   }
 
   async getMany(keys: readonly string[]): Promise<Array<ThrottleCounter | undefined>> {
@@ -84,8 +84,8 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
     change: (counters: Record<string, ThrottleCounter>) => R,
   ): Promise<R> {
     const unique = [...new Set(keys)];
-    const hashes = unique.map(hashOf);
-    const files = hashes.map((hash) => this.fileOf(hash));
+    const hashes = unique.map((key) => FilePerKeyFolder.hashOf(key));
+    const files = hashes.map((hash) => this.folder.fileOfHash(hash));
     return this.locked([...hashes].sort(), async () => {
       const stored = await Promise.all(files.map((file) => this.read(file)));
       const { result, next } = applyChange(
@@ -99,11 +99,7 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
           const counter = next[i];
           if (counter) {
             if (stored[i] && sameCounter(stored[i].counter, counter)) return;
-            await this.ensureDir();
-            await writeFileAtomic(files[i], JSON.stringify({ key, counter } satisfies CounterFile), {
-              mode: PRIVATE_FILE_MODE,
-              fsync: false,
-            });
+            await this.folder.write(files[i], { key, counter } satisfies CounterFile);
           } else if (stored[i]) {
             await unlinkIfExists(files[i]); // dropped, or expired when read
           }
@@ -114,16 +110,15 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
   }
 
   async sweepExpired(now: number): Promise<number> {
-    const names = await this.counterFiles();
+    const files = await this.folder.files();
     let removed = 0;
-    for (let i = 0; i < names.length; i += SWEEP_BATCH) {
+    for (let i = 0; i < files.length; i += SWEEP_BATCH) {
       const gone = await Promise.all(
-        names.slice(i, i + SWEEP_BATCH).map(async (name) => {
-          const file = path.join(this.dir, name);
+        files.slice(i, i + SWEEP_BATCH).map(async (file) => {
           const seen = await this.read(file);
           if (!seen || seen.counter.expiresAt > now) return false;
           // Under the key's lock, and read again: a change may have just renewed it.
-          return this.locked([name.slice(0, -'.json'.length)], async () => {
+          return this.locked([path.basename(file, '.json')], async () => {
             const entry = await this.read(file);
             return entry !== undefined && !(entry.counter.expiresAt > now) && unlinkIfExists(file);
           });
@@ -139,32 +134,22 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
    * existing file wins: it is newer), then it is removed. Under a cross-process lock, so workers
    * starting together migrate once. A corrupt throttle.json stops start-up naming it, untouched.
    */
-  async migrateLegacyFile(): Promise<number> {
-    const legacy = this.store.resolve(LEGACY_THROTTLE_FILE);
-    if (!fs.existsSync(legacy)) return 0;
-    return this.store.mutex('throttle-migration').run(async () => {
-      let text: string;
-      try {
-        text = await fs.promises.readFile(legacy, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0; // another worker migrated it
-        throw error;
-      }
-      const counters = parseLegacy(legacy, text);
-      const now = this.clock.now().getTime();
-      let migrated = 0;
-      for (const [key, counter] of Object.entries(counters)) {
-        if (!(counter.expiresAt > now)) continue;
-        const done = await this.mutate([key], now, (current) => {
-          if (current[key]) return false;
-          current[key] = counter;
-          return true;
-        });
-        if (done) migrated++;
-      }
-      await unlinkIfExists(legacy);
-      this.logger.log(`Moved ${migrated} live counter(s) from ${LEGACY_THROTTLE_FILE} to ${THROTTLE_DIR}/`);
-      return migrated;
+  migrateLegacyFile(): Promise<number> {
+    const now = this.clock.now().getTime();
+    return migrateLegacyFile(this.store, {
+      file: LEGACY_THROTTLE_FILE,
+      property: 'counters',
+      folder: THROTTLE_DIR,
+      logger: this.logger,
+      isEntry: isCounter,
+      move: (key, counter) =>
+        !(counter.expiresAt > now)
+          ? Promise.resolve(false)
+          : this.mutate([key], now, (current) => {
+              if (current[key]) return false;
+              current[key] = counter;
+              return true;
+            }),
     });
   }
 
@@ -187,72 +172,17 @@ export class JsonThrottleRepository extends ThrottleRepository implements OnModu
     return result;
   }
 
-  private fileOf(hash: string): string {
-    return path.join(this.dir, `${hash}.json`);
-  }
-
-  private ensureDir(): Promise<void> {
-    this.dirReady ??= fs.promises
-      .mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE })
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.dirReady = undefined;
-        throw error;
-      });
-    return this.dirReady;
-  }
-
-  /** Counter file names; temp files of writes in flight (`<name>.json.<n>`) are not counters. */
-  private async counterFiles(): Promise<string[]> {
-    try {
-      return (await fs.promises.readdir(this.dir)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-  }
-
   /** A missing file is no counter; so is an unreadable one (a change overwrites it, the sweep skips it). */
   private async read(file: string): Promise<CounterFile | undefined> {
-    let text: string;
-    try {
-      text = await fs.promises.readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    try {
-      const parsed = JSON.parse(text) as Partial<CounterFile> | null;
-      return parsed && typeof parsed.key === 'string' && isCounter(parsed.counter)
-        ? { key: parsed.key, counter: parsed.counter }
-        : undefined;
-    } catch {
-      return undefined;
-    }
+    const parsed = await this.folder.read(file);
+    return isObject(parsed) && typeof parsed.key === 'string' && isCounter(parsed.counter)
+      ? { key: parsed.key, counter: parsed.counter }
+      : undefined;
   }
-}
-
-function hashOf(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
 }
 
 function sameCounter(a: ThrottleCounter, b: ThrottleCounter): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function parseLegacy(file: string, text: string): Record<string, ThrottleCounter> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new CorruptDataFileError(file, (error as Error).message);
-  }
-  const counters = (parsed as { counters?: unknown } | null)?.counters;
-  if (!isObject(counters)) throw new CorruptDataFileError(file, '"counters" is not an object');
-  for (const counter of Object.values(counters)) {
-    if (!isCounter(counter)) throw new CorruptDataFileError(file, 'a counter has the wrong shape');
-  }
-  return counters as Record<string, ThrottleCounter>;
 }
 
 function isCounter(value: unknown): value is ThrottleCounter {
@@ -262,19 +192,4 @@ function isCounter(value: unknown): value is ThrottleCounter {
     typeof value.windowStart === 'number' &&
     typeof value.expiresAt === 'number'
   );
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** True when this call removed the file. */
-async function unlinkIfExists(file: string): Promise<boolean> {
-  try {
-    await fs.promises.unlink(file);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }
