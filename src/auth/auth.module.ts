@@ -2,6 +2,8 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { InvitesModule } from '../invites/invites.module';
 import { AuthService } from './auth.service';
+import { AuthErrorPageViewer } from './guards/auth-error-page-viewer';
+import { ErrorPageViewer } from '../common/filters/error-page-viewer';
 import { AccountController } from './controllers/account.controller';
 import { LoginController } from './controllers/login.controller';
 import { PasswordResetController } from './controllers/password-reset.controller';
@@ -53,6 +55,7 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
     SessionAuthenticator,
     SessionService,
     AnonymousCsrf,
+    { provide: ErrorPageViewer, useClass: AuthErrorPageViewer },
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

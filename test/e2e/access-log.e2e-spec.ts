@@ -94,6 +94,23 @@ describe('access log (e2e)', () => {
     expect(logger.text()).not.toMatch(/MARK-/);
   });
 
+  it("shows a logged-in user's own navigation on a 404 no route produced, and logs their id", async () => {
+    const sid = await loginCookie(t, 'root', 'correct horse battery');
+    const from = logger.lines.length;
+
+    const page = await request(t.http).get('/no-such-page').set('Cookie', sid).expect(404);
+    expect(page.text).toContain('data-testid="nav-user"');
+    expect(page.text).toContain('>root</a>');
+    expect(page.headers['cache-control']).toBe('no-store');
+    const anonymous = await request(t.http).get('/no-such-page').expect(404);
+    expect(anonymous.text).not.toContain('data-testid="nav-user"');
+
+    expect(await accessLinesSince(from)).toEqual([
+      expect.stringMatching(new RegExp(`^GET /no-such-page 404 [\\d.]+ms ${rootId}$`)),
+      expect.stringMatching(/^GET \/no-such-page 404 [\d.]+ms -$/),
+    ]);
+  });
+
   it("cuts an invite code in a path to the audit log's 4-character hint", async () => {
     const from = logger.lines.length;
     await request(t.http).post('/admin/invites/SECRETCODE123456/revoke').expect(303);

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { UnauthenticatedError } from '../../common/errors/unauthenticated.error';
 import { AuthService } from '../auth.service';
+import { attachAuthContext } from './attach-auth-context';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator';
 
 /**
@@ -23,13 +24,7 @@ export class AuthenticationGuard implements CanActivate {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const auth = await this.auth.authenticate(req);
-    req.auth = auth;
-    if (auth && !auth.mfaPending) {
-      req.user = auth.user;
-      res.locals.currentUser = auth.user;
-      res.locals.isAdmin = auth.user.role === 'admin';
-      res.setHeader('Cache-Control', 'no-store');
-    }
+    attachAuthContext(req, res, auth);
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { FormViewOptions } from '../decorators/form-view.decorator';
 import { DomainError, FieldErrors } from '../errors/domain-error';
+import { ErrorPageViewer } from './error-page-viewer';
 import { FormError } from '../errors/form-error';
 import { UnauthenticatedError } from '../errors/unauthenticated.error';
 import { isApiRequest, safeFormValues } from '../http/request-info';
@@ -43,12 +44,25 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
 
     if (exception instanceof HttpException) {
+      if (exception.getStatus() === 404 && !('auth' in req)) await this.attachViewer(req, res);
       sendError(req, res, exception.getStatus(), messageOf(exception));
       return;
     }
 
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     sendError(req, res, 500, 'Something went wrong on our side. Please try again.');
+  }
+
+  /** An unmatched URL ran no guard: find out who is looking so the page and the access log know. */
+  private async attachViewer(req: Request, res: Response): Promise<void> {
+    try {
+      await this.moduleRef.get(ErrorPageViewer, { strict: false }).attach(req, res);
+    } catch (error) {
+      // The 404 page still goes out, anonymous-looking, rather than turning into a 500.
+      this.logger.warn(
+        `could not identify the viewer of a 404: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 
   private async renderForm(req: FormRequest, res: Response, refusal: Refusal, form: FormViewOptions): Promise<void> {
