@@ -61,8 +61,7 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
     { provide: APP_GUARD, useClass: RolesGuard },
     ...TWO_FACTOR_PROVIDERS,
   ],
-  // UsersModule is re-exported for GenerationModule, which imports AuthModule for it today.
-  exports: [UsersModule, SetupService, SessionMiddleware, AuthService],
+  exports: [SetupService, SessionMiddleware, AuthService],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

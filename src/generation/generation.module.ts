@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { UsersModule } from '../users/users.module';
 import { AppConfig } from '../config/app-config';
 import { AdminJobsController } from './controllers/admin-jobs.controller';
 import { GenerateFormLocals } from './controllers/generate-form.locals';
@@ -29,7 +29,7 @@ import { UsageReportService } from './usage/usage-report.service';
  * is left today.
  */
 @Module({
-  imports: [AuthModule],
+  imports: [UsersModule],
   controllers: [
     GenerationController,
     JobApiController,
