@@ -1,25 +1,27 @@
-import { FormError } from '../common/errors/form-error';
+import { DomainError } from '../common/errors/domain-error';
 
 /** One message for unknown user, wrong password and disabled account (SPEC §4). */
 export const LOGIN_FAILED = 'Invalid username or password.';
 
-export class LoginFailedError extends FormError {
+export class LoginFailedError extends DomainError {
   constructor() {
-    super(LOGIN_FAILED, {}, 401);
+    super('invalid_credentials', LOGIN_FAILED);
   }
 }
 
 /** 429 with Retry-After (seconds) and a message saying when to try again. */
-export class TooManyAttemptsError extends FormError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    what = 'attempts',
-    message?: string,
-  ) {
+export class TooManyAttemptsError extends DomainError {
+  declare readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, what = 'attempts', message?: string) {
     const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-    super(message ?? `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {}, 429, {
-      'Retry-After': String(retryAfterSeconds),
-    });
+    super(
+      'too_many_requests',
+      message ?? `Too many ${what}. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }
 

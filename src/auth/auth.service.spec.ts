@@ -129,8 +129,8 @@ describe('AuthService.login', () => {
     const m = setup({ credentials: { user: alice, passwordHash: 'h' }, lock: 120 });
     const error = await m.service.login('alice', 'pw', 'ip').catch((e) => e);
     expect(error).toBeInstanceOf(TooManyAttemptsError);
-    expect(error.getStatus()).toBe(429);
-    expect(error.headers['Retry-After']).toBe('120');
+    expect(error.status).toBe(429);
+    expect(error.retryAfterSeconds).toBe(120);
     expect(m.hasher.verify).not.toHaveBeenCalled();
   });
 });

@@ -91,7 +91,7 @@ describe('RegistrationService', () => {
     m.limiter.take.mockResolvedValue({ retryAfter: 1800, firstRefusal: true });
     const error = await m.service.countAttempt('5.6.7.8').catch((e) => e);
     expect(error).toBeInstanceOf(TooManyAttemptsError);
-    expect(error.headers['Retry-After']).toBe('1800');
+    expect(error.retryAfterSeconds).toBe(1800);
     expect(m.limiter.take).toHaveBeenCalledWith('register:ip:5.6.7.8', { max: 20, windowMs: 3600_000 });
     expect(m.audit.record).toHaveBeenCalledWith('register.throttled', expect.objectContaining({ ip: '5.6.7.8' }));
   });
