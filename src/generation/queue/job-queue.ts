@@ -3,9 +3,23 @@ import type { Job } from '../jobs/job';
 export interface ClaimOptions {
   /** How long the claim holds without a heartbeat. */
   leaseMs: number;
-  /** Jobs running at once across every worker sharing the store (GENERATION_CONCURRENCY). */
+  /**
+   * Jobs running at once on the claiming worker's host (GENERATION_CONCURRENCY): the running jobs whose
+   * worker id has the same host part (see workerHost). The files store serves one host, so its queues
+   * count every running job.
+   */
   maxRunning: number;
   now: Date;
+}
+
+/**
+ * The host a worker id names: its part before the first ':' (the whole id when there is none). The
+ * runner forms ids as `<host>:<pid>:<random>` (JobRunner.workerId); a PostgreSQL queue shared by
+ * several hosts counts GENERATION_CONCURRENCY per host with it.
+ */
+export function workerHost(workerId: string): string {
+  const colon = workerId.indexOf(':');
+  return colon === -1 ? workerId : workerId.slice(0, colon);
 }
 
 export interface RecoveryOptions {
@@ -35,6 +49,13 @@ export abstract class JobQueue {
   abstract claimNextJob(workerId: string, options: ClaimOptions): Promise<string | undefined>;
   /** Extends the lease of a job `workerId` holds; false when the claim was lost. */
   abstract heartbeat(id: string, workerId: string, leaseMs: number, now: Date): Promise<boolean>;
+  /**
+   * Whether `workerId` still holds the claim on the running job `id` (false once its lease ran out and
+   * the job was taken back, or once it finished). Called inside a unit of work before a job's results
+   * are written: on a transactional store the job's row then stays locked until the unit ends, so no
+   * recovery or other worker can take the job between the check and the writes (they are fenced).
+   */
+  abstract holdsClaim(id: string, workerId: string): Promise<boolean>;
   /**
    * The worker gives up a claim without running the job (it had finished or vanished meanwhile): the
    * queue settles the job's row from the job itself, failing it when the job is gone.

@@ -1,7 +1,10 @@
 import { AUDIT_MIGRATION } from './audit';
 import { INVITES_MIGRATION } from './invites';
+import { JOB_FILES_MIGRATION } from './job-files';
+import { JOBS_MIGRATION } from './jobs';
 import { PASSWORD_RESET_TOKENS_MIGRATION } from './password-reset-tokens';
 import { THROTTLE_COUNTERS_MIGRATION } from './throttle-counters';
+import { USAGE_LEDGER_MIGRATION } from './usage-ledger';
 import { USERS_MIGRATION } from './users';
 
 /**
@@ -35,4 +38,8 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_MIGRATION,
   PASSWORD_RESET_TOKENS_MIGRATION,
   THROTTLE_COUNTERS_MIGRATION,
+  // 7, 8: issue-18-core (sessions, two-factor)
+  JOBS_MIGRATION,
+  JOB_FILES_MIGRATION,
+  USAGE_LEDGER_MIGRATION,
 ];
