@@ -3,7 +3,9 @@ import { INVITES_MIGRATION } from './invites';
 import { JOB_FILES_MIGRATION } from './job-files';
 import { JOBS_MIGRATION } from './jobs';
 import { PASSWORD_RESET_TOKENS_MIGRATION } from './password-reset-tokens';
+import { SESSIONS_MIGRATION } from './sessions';
 import { THROTTLE_COUNTERS_MIGRATION } from './throttle-counters';
+import { TWO_FACTOR_MIGRATION } from './two-factor';
 import { USAGE_LEDGER_MIGRATION } from './usage-ledger';
 import { USERS_MIGRATION } from './users';
 
@@ -38,7 +40,8 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_MIGRATION,
   PASSWORD_RESET_TOKENS_MIGRATION,
   THROTTLE_COUNTERS_MIGRATION,
-  // 7, 8: issue-18-core (sessions, two-factor)
+  SESSIONS_MIGRATION,
+  TWO_FACTOR_MIGRATION,
   JOBS_MIGRATION,
   JOB_FILES_MIGRATION,
   USAGE_LEDGER_MIGRATION,
