@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import { InvitesModule } from '../invites/invites.module';
 import { AuthService } from './auth.service';
 import { AccountController } from './controllers/account.controller';
@@ -24,6 +25,8 @@ import { SetupService } from './setup/setup.service';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from '../users/users.module';
 import { AccountPageController } from './controllers/account-page.controller';
+import { AccountPageLocals } from './controllers/account-page.locals';
+import { AccountTokensController } from './controllers/account-tokens.controller';
 import { TWO_FACTOR_CONTROLLERS, TWO_FACTOR_PROVIDERS } from './two-factor/two-factor.providers';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 
@@ -33,7 +36,15 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
  * then CSRF/origin (a forged request changes nothing), then role. All run before any handler.
  */
 @Module({
-  imports: [UsersModule, InvitesModule, PasswordResetModule, ThrottlingModule, SessionSecretModule, TwoFactorModule],
+  imports: [
+    UsersModule,
+    InvitesModule,
+    PasswordResetModule,
+    ThrottlingModule,
+    SessionSecretModule,
+    TwoFactorModule,
+    ApiTokensModule,
+  ],
   controllers: [
     LoginController,
     RegistrationController,
@@ -41,6 +52,7 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
     AccountController,
     PasswordResetController,
     AccountPageController,
+    AccountTokensController,
     ...TWO_FACTOR_CONTROLLERS,
   ],
   providers: [
@@ -53,6 +65,7 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
     SessionAuthenticator,
     SessionService,
     AnonymousCsrf,
+    AccountPageLocals,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

@@ -1,3 +1,4 @@
+import { API_TOKENS_PERSISTENCE } from '../api-tokens/persistence/api-tokens.persistence';
 import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
 import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
 import { SESSIONS_PERSISTENCE } from '../auth/session/persistence/sessions.persistence';
@@ -21,4 +22,5 @@ export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
   ...SESSIONS_PERSISTENCE,
   ...GENERATION_BINDINGS,
   ...TWO_FACTOR_BINDINGS,
+  ...API_TOKENS_PERSISTENCE,
 ];

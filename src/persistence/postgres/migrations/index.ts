@@ -1,3 +1,4 @@
+import { API_TOKENS_MIGRATION } from './api-tokens';
 import { AUDIT_MIGRATION } from './audit';
 import { INVITES_MIGRATION } from './invites';
 import { PASSWORD_RESET_TOKENS_MIGRATION } from './password-reset-tokens';
@@ -35,4 +36,6 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_MIGRATION,
   PASSWORD_RESET_TOKENS_MIGRATION,
   THROTTLE_COUNTERS_MIGRATION,
+  // 7–12 are assigned to other wave-3 branches (sessions/2FA, generation): they go above this line.
+  API_TOKENS_MIGRATION,
 ];
