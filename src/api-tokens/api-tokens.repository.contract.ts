@@ -46,7 +46,9 @@ export function describeApiTokensRepositoryContract(
 
     it("lists a user's tokens newest first, nobody else's", async () => {
       await repo.create(token({ id: 'a', tokenSha256: 'd-a', createdAt: T0.toISOString() }));
-      await repo.create(token({ id: 'b', tokenSha256: 'd-b', createdAt: new Date(T0.getTime() + MINUTE).toISOString() }));
+      await repo.create(
+        token({ id: 'b', tokenSha256: 'd-b', createdAt: new Date(T0.getTime() + MINUTE).toISOString() }),
+      );
       await repo.create(token({ id: 'c', tokenSha256: 'd-c', userId: 'id-carol' }));
       await repo.create(token({ id: 'd', tokenSha256: 'd-d', createdAt: T0.toISOString() }));
       expect((await repo.listForUser('id-bob')).map((t) => t.id)).toEqual(['b', 'd', 'a']);

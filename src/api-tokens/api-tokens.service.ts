@@ -54,7 +54,11 @@ export class ApiTokensService {
   }
 
   /** Returns the secret (show it once, keep it nowhere) and the stored record. */
-  async create(user: User, input: CreateApiTokenInput, ip: string | null): Promise<{ secret: string; token: ApiToken }> {
+  async create(
+    user: User,
+    input: CreateApiTokenInput,
+    ip: string | null,
+  ): Promise<{ secret: string; token: ApiToken }> {
     const name = (input.name ?? '').trim();
     if ([...name].length < 1 || [...name].length > API_TOKEN_NAME_MAX) {
       throw new DomainError('invalid_input', `Give the token a name of 1 to ${API_TOKEN_NAME_MAX} characters.`, {

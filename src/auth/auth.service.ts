@@ -7,8 +7,7 @@ import { PasswordAttempts } from './throttling/password-attempts.service';
 import { User } from '../users/user.model';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
-import type { Request } from 'express';
-import { BearerAuthenticator } from '../api-tokens/bearer-authenticator';
+import { BearerAuthenticator, BearerCarrier } from '../api-tokens/bearer-authenticator';
 import type { AuthContext } from './auth-context';
 import { SessionAuthenticator, SessionCarrier } from './session/session-authenticator';
 import { TwoFactorRepository } from './two-factor/two-factor.repository';
@@ -103,7 +102,7 @@ export class AuthService {
    * is, re-read now. A request with `Authorization: Bearer` is a personal API token's (method 'token',
    * or refused: 400/401/429); any other is its session's (a half-done two-factor login is `mfaPending`).
    */
-  async authenticate(req: Request & SessionCarrier): Promise<AuthContext | undefined> {
+  async authenticate(req: BearerCarrier & SessionCarrier): Promise<AuthContext | undefined> {
     return (await this.bearerAuthenticator.authenticate(req)) ?? this.sessionAuthenticator.authenticate(req);
   }
 }

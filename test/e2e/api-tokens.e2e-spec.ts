@@ -169,8 +169,16 @@ describe('personal API tokens (e2e)', () => {
       await api(t, secret).get('/api/jobs').expect(401);
 
       const audit = await t.state.audit();
-      expect(audit.find((e) => e.event === 'token.create')).toMatchObject({ actor: 'bob', id: token.id, name: 'laptop' });
-      expect(audit.find((e) => e.event === 'token.revoke')).toMatchObject({ actor: 'bob', id: token.id, name: 'laptop' });
+      expect(audit.find((e) => e.event === 'token.create')).toMatchObject({
+        actor: 'bob',
+        id: token.id,
+        name: 'laptop',
+      });
+      expect(audit.find((e) => e.event === 'token.revoke')).toMatchObject({
+        actor: 'bob',
+        id: token.id,
+        name: 'laptop',
+      });
       expect(JSON.stringify(audit)).not.toContain(secret);
     });
 
@@ -202,7 +210,9 @@ describe('personal API tokens (e2e)', () => {
       const secret = await createToken(bob);
       await api(t, secret).get('/api/jobs').expect(200);
       await api(t, secret).post('/api/jobs', { prompt: 'Leak check.', count: 1 }).expect(201);
-      await api(t, 'gat_' + 'x'.repeat(32)).get('/api/jobs').expect(401);
+      await api(t, 'gat_' + 'x'.repeat(32))
+        .get('/api/jobs')
+        .expect(401);
       await api(t, secret).get('/account').expect(401);
 
       const body = secret.slice(4);
@@ -261,7 +271,11 @@ describe('personal API tokens (e2e)', () => {
       await api(t, carolSecret).get(`/api/job/${id}`).expect(404);
 
       // Promote carol, demote root: carol's token now sees bob's job, root's does not.
-      await root.agent.post('/admin/users/carol/role').type('form').send({ _csrf: root.csrf, role: 'admin' }).expect(303);
+      await root.agent
+        .post('/admin/users/carol/role')
+        .type('form')
+        .send({ _csrf: root.csrf, role: 'admin' })
+        .expect(303);
       await api(t, carolSecret).get(`/api/job/${id}`).expect(200);
       const carolAgent = await loginAs(t, 'carol', USER_PASSWORD);
       await carolAgent.agent
@@ -368,11 +382,7 @@ describe('personal API tokens (e2e)', () => {
         .expect(303);
       await api(t, secret).get('/api/jobs').expect(200);
 
-      await root.agent
-        .post('/admin/users/bob/sessions/revoke')
-        .type('form')
-        .send({ _csrf: root.csrf })
-        .expect(303);
+      await root.agent.post('/admin/users/bob/sessions/revoke').type('form').send({ _csrf: root.csrf }).expect(303);
       await api(t, secret).get('/api/jobs').expect(401);
       expect(await tokensOf('bob')).toEqual([]);
     });
@@ -395,8 +405,13 @@ describe('personal API tokens (e2e)', () => {
     it("bad tokens count towards the IP's lockout (LOGIN_MAX_FAILURES_PER_IP): 429 JSON with Retry-After, good tokens too", async () => {
       const secret = await createToken(bob);
       await api(t, secret).get('/api/jobs').expect(200); // a good token is refunded: it does not count
-      for (let i = 0; i < 4; i++) await api(t, `gat_${'1'.repeat(31)}${i}`).get('/api/jobs').expect(401);
-      const locked = await api(t, `gat_${'2'.repeat(32)}`).get('/api/jobs').expect(429);
+      for (let i = 0; i < 4; i++)
+        await api(t, `gat_${'1'.repeat(31)}${i}`)
+          .get('/api/jobs')
+          .expect(401);
+      const locked = await api(t, `gat_${'2'.repeat(32)}`)
+        .get('/api/jobs')
+        .expect(429);
       expect(locked.headers['retry-after']).toMatch(/^\d+$/);
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
       expect(locked.headers['content-type']).toMatch(/json/);
