@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JsonFile } from '../../../persistence/json/json-file';
 import { JsonStore } from '../../../persistence/json/json-store.service';
 import { assertObjectWithArray } from '../../../persistence/json/shapes';
@@ -12,13 +12,15 @@ export const API_TOKENS_FILE = 'api-tokens.json';
 /**
  * DATA_DIR/api-tokens.json (0600 like every data file): digests, never tokens. A bearer request looks
  * its digest up in a Map rebuilt only when the file changed (another worker's write included: the
- * file is re-read when its inode changes), so authentication costs a stat, not a scan.
+ * file is re-read when its inode changes), so authentication costs a stat, not a scan. Reads never
+ * create the file (the first token does); an existing file is checked at start (corrupt: start-up stops).
  */
 @Injectable()
-export class JsonApiTokensRepository extends ApiTokensRepository {
+export class JsonApiTokensRepository extends ApiTokensRepository implements OnModuleInit {
   private readonly file: JsonFile<ApiTokensFile>;
   private byHash = new Map<string, ApiTokenRecord>();
-  private indexedRevision = -1;
+  /** What byHash was built from: the rows array read, at the file's revision (an in-place change bumps it). */
+  private indexed: { rows: ApiTokenRecord[]; revision: number } | undefined;
 
   constructor(store: JsonStore) {
     super();
@@ -28,6 +30,14 @@ export class JsonApiTokensRepository extends ApiTokensRepository {
     });
   }
 
+  async onModuleInit(): Promise<void> {
+    await this.file.readIfExists();
+  }
+
+  private async records(): Promise<ApiTokenRecord[]> {
+    return (await this.file.readIfExists())?.tokens ?? [];
+  }
+
   async create(token: ApiToken): Promise<void> {
     await this.file.update((data) => {
       data.tokens.push(toApiTokenRecord(token));
@@ -35,19 +45,19 @@ export class JsonApiTokensRepository extends ApiTokensRepository {
   }
 
   async findByHash(tokenSha256: string): Promise<ApiToken | undefined> {
-    const data = await this.file.read();
-    if (this.file.revision !== this.indexedRevision) {
-      const revision = this.file.revision;
-      this.byHash = new Map(data.tokens.map((r) => [r.token_sha256, r]));
-      this.indexedRevision = revision;
+    const rows = await this.records();
+    // Keyed on the rows too, not the revision alone: a read that lost a race against a newer reload may
+    // answer older rows without moving the revision, and they must not be indexed under the newer one.
+    if (this.indexed?.rows !== rows || this.indexed.revision !== this.file.revision) {
+      this.byHash = new Map(rows.map((r) => [r.token_sha256, r]));
+      this.indexed = { rows, revision: this.file.revision };
     }
     const record = this.byHash.get(tokenSha256);
     return record && toApiToken(record);
   }
 
   async listForUser(userId: string): Promise<ApiToken[]> {
-    const data = await this.file.read();
-    return newestFirst(data.tokens.filter((r) => r.user_id === userId).map(toApiToken));
+    return newestFirst((await this.records()).filter((r) => r.user_id === userId).map(toApiToken));
   }
 
   delete(userId: string, id: string): Promise<ApiToken | undefined> {
@@ -69,7 +79,7 @@ export class JsonApiTokensRepository extends ApiTokensRepository {
 
   async touch(id: string, at: Date, everyMs: number): Promise<boolean> {
     // Read first: a token used within the minute costs no lock and no write.
-    const current = (await this.file.read()).tokens.find((r) => r.id === id);
+    const current = (await this.records()).find((r) => r.id === id);
     if (!current || !lastUsedIsDue(current.last_used_at, at, everyMs)) return false;
     return this.file.update((data) => {
       const record = data.tokens.find((r) => r.id === id);
@@ -80,6 +90,6 @@ export class JsonApiTokensRepository extends ApiTokensRepository {
   }
 
   async countLiveByUser(now: Date): Promise<Map<string, number>> {
-    return countLive((await this.file.read()).tokens.map(toApiToken), now);
+    return countLive((await this.records()).map(toApiToken), now);
   }
 }
