@@ -467,3 +467,21 @@ describe('personal API tokens (e2e)', () => {
     });
   });
 });
+
+describe('personal API tokens with REQUIRE_ADMIN_2FA=true (e2e)', () => {
+  let t: TestApp;
+  afterEach(async () => {
+    await t.close();
+    rmDataDir(t.dataDir);
+  });
+
+  it("an admin's token without two-factor login gets 403 JSON on /api, like the admin's pages", async () => {
+    t = await createTestApp({ env: { REQUIRE_ADMIN_2FA: 'true' } });
+    await setupAdmin(t, 'root', ROOT_PASSWORD).catch(() => undefined); // the setup redirects to /account/2fa
+    const root = (await t.state.user('root'))!;
+    const { ApiTokensService } = await import('../../src/api-tokens/api-tokens.service');
+    const { secret } = await t.app.get(ApiTokensService).create(root, { name: 'made before the setting' }, null);
+    const res = await api(t, secret).get('/api/jobs').expect(403);
+    expect(res.body).toEqual({ error: expect.stringContaining('/account/2fa') });
+  });
+});
