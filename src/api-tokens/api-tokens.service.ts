@@ -14,6 +14,7 @@ export const API_TOKEN_NAME_MAX = 64;
 /** Tokens one user may hold at once (a bound on the file every bearer request reads). */
 export const MAX_API_TOKENS_PER_USER = 50;
 const DAY_MS = 24 * 3600_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface CreateApiTokenInput {
   name: string;
@@ -53,6 +54,11 @@ export class ApiTokensService {
     return this.config.apiTokenMaxDays;
   }
 
+  /** 90 days, or API_TOKEN_MAX_DAYS when that is shorter (the default must be allowed). */
+  get defaultDays(): number {
+    return Math.min(API_TOKEN_DEFAULT_DAYS, this.maxDays);
+  }
+
   /** Returns the secret (show it once, keep it nowhere) and the stored record. */
   async create(
     user: User,
@@ -69,7 +75,7 @@ export class ApiTokensService {
     if (/[\u0000-\u001f\u007f]/.test(name)) {
       throw new DomainError('invalid_input', 'A token name cannot contain control characters.', { field: 'name' });
     }
-    const days = input.expiresInDays ?? API_TOKEN_DEFAULT_DAYS;
+    const days = input.expiresInDays ?? this.defaultDays;
     if (!Number.isInteger(days) || days < 1 || days > this.maxDays) {
       throw new DomainError('invalid_input', `Expiry must be a whole number of days from 1 to ${this.maxDays}.`, {
         field: 'expiresInDays',
@@ -117,7 +123,8 @@ export class ApiTokensService {
 
   /** Revokes one of the user's own tokens (another user's id is "not found", never "not yours"). */
   async revoke(user: User, id: string, ip: string | null): Promise<ApiToken> {
-    const removed = await this.tokens.delete(user.id, id);
+    // Ids are UUIDs: anything else (a typo, a U+0000 that PostgreSQL would refuse) is simply not found.
+    const removed = UUID.test(id) ? await this.tokens.delete(user.id, id) : undefined;
     if (!removed) throw new DomainError('not_found', 'No such token (it may have been revoked already).');
     await this.audit.record('token.revoke', { actor: user.username, ip, id: removed.id, name: removed.name });
     return removed;

@@ -104,6 +104,18 @@ describe('ApiTokensService and BearerAuthenticator', () => {
       await expect(service.create(bob, { name: '☃'.repeat(64), expiresInDays: 365 }, null)).resolves.toBeDefined();
     });
 
+    it('defaults to API_TOKEN_MAX_DAYS when that is under 90 days', async () => {
+      const short = new ApiTokensService(repo, clock, { ...config, apiTokenMaxDays: 30 }, audit);
+      const { token } = await short.create(bob, { name: 'ci' }, null);
+      expect(new Date(token.expiresAt).getTime()).toBe(T0.getTime() + 30 * DAY);
+    });
+
+    it('revoking an id that is not a UUID is "not found" without asking the store', async () => {
+      const remove = jest.spyOn(repo, 'delete');
+      await expect(service.revoke(bob, 'x\u0000y', null)).rejects.toMatchObject({ code: 'not_found' });
+      expect(remove).not.toHaveBeenCalled();
+    });
+
     it('caps the tokens one user holds', async () => {
       for (let i = 0; i < 50; i++) await service.create(bob, { name: `t${i}` }, null);
       await expect(service.create(bob, { name: 'one more' }, null)).rejects.toMatchObject({ code: 'conflict' });

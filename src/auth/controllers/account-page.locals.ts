@@ -23,6 +23,7 @@ export class AccountPageLocals implements FormLocalsProvider {
       twoFactor,
       tokens,
       tokenMaxDays: this.apiTokens.maxDays,
+      tokenDefaultDays: this.apiTokens.defaultDays,
       tokenRevoked: req.query?.revoked === '1',
     };
   }
