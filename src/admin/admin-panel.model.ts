@@ -22,6 +22,8 @@ export interface PanelUser {
   disabled: boolean;
   /** Two-factor login is on (SPEC §5.1); never anything about the secret. */
   twoFactor: boolean;
+  /** Unexpired personal API tokens the user holds (SPEC §5.2); never anything about the tokens. */
+  apiTokens: number;
   dailyLimit: string;
   dailyLimitIsDefault: boolean;
   /** The per-user override as typed in the quota field ('' = the default). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import { PasswordResetModule } from '../auth/reset/password-reset.module';
 import { TwoFactorModule } from '../auth/two-factor/two-factor.module';
 import { InvitesModule } from '../invites/invites.module';
@@ -13,7 +14,7 @@ import { AdminService } from './admin.service';
  * needs no AuthModule (no sessions; TwoFactorModule reads the session secret only to seal or open a TOTP secret): the global guards protect its controller.
  */
 @Module({
-  imports: [UsersModule, InvitesModule, PasswordResetModule, TwoFactorModule],
+  imports: [UsersModule, InvitesModule, PasswordResetModule, TwoFactorModule, ApiTokensModule],
   controllers: [AdminController, AdminTwoFactorController],
   providers: [AdminService, AdminPanelLocals],
   exports: [AdminService],

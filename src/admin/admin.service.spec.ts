@@ -1,3 +1,4 @@
+import { ApiTokensService } from '../api-tokens/api-tokens.service';
 import { AuditService } from '../audit/audit.service';
 import { PasswordResetService } from '../auth/reset/password-reset.service';
 import { FirstAdminService } from '../users/first-admin.service';
@@ -30,6 +31,7 @@ describe('AdminService', () => {
   let resets: StrictMock<PasswordResetService>;
   let setup: FirstAdminStub;
   let audit: StrictMock<AuditService>;
+  let apiTokens: StrictMock<ApiTokensService>;
   let service: AdminService;
 
   beforeEach(() => {
@@ -54,6 +56,10 @@ describe('AdminService', () => {
     // bootstrap() is left unstubbed: a test that expects it to be called stubs it.
     setup = strictMock<FirstAdminStub>('FirstAdminService', { bootstrapAvailable: false });
     audit = strictMock<AuditService>('AuditService', { record: async () => undefined, recent: async () => [] });
+    apiTokens = strictMock<ApiTokensService>('ApiTokensService', {
+      liveCountsByUser: async () => new Map([[bob.id, 2]]),
+      revokeAllForUser: async () => 0,
+    });
     const config = { generationDailyDrafts: 50 } as AppConfig;
     service = new AdminService(
       users,
@@ -65,6 +71,7 @@ describe('AdminService', () => {
       new ManualClock(new Date('2026-03-01T12:00:00Z')),
       strictMock<TwoFactorRepository>('TwoFactorRepository', { enrolledUserIds: async () => new Set<string>() }),
       strictMock<TwoFactorService>('TwoFactorService'),
+      apiTokens,
     );
   });
 
@@ -143,6 +150,30 @@ describe('AdminService', () => {
       'user.disable',
       expect.objectContaining({ actor: 'root', target: 'bob' }),
     );
+    expect(apiTokens.revokeAllForUser).toHaveBeenCalledWith(
+      expect.objectContaining({ username: 'bob' }),
+      'root',
+      null,
+      'user_disabled',
+    );
+  });
+
+  it('"sign out everywhere" revokes the API tokens too (SPEC §5.2)', async () => {
+    await service.endSessions(actorOf(root), 'bob', '10.0.0.1');
+    expect(apiTokens.revokeAllForUser).toHaveBeenCalledWith(
+      expect.objectContaining({ username: 'bob' }),
+      'root',
+      '10.0.0.1',
+      'signed_out_everywhere',
+    );
+  });
+
+  it("shows each user's live API token count on the panel", async () => {
+    const panel = await service.panel(root, 'http://h:1');
+    expect(panel.users.map((u) => [u.username, u.apiTokens])).toEqual([
+      [root.username, 0],
+      [bob.username, 2],
+    ]);
   });
 
   it.each([
@@ -196,6 +227,7 @@ describe('AdminService', () => {
     await expect(service.endSessions(actorOf(root), 'ghost', null)).rejects.toThrow(UserNotFoundError);
     expect(users.setDisabled).not.toHaveBeenCalled();
     expect(users.endAllSessions).not.toHaveBeenCalled();
+    expect(apiTokens.revokeAllForUser).not.toHaveBeenCalled();
   });
 
   it('records role changes with from and to', async () => {

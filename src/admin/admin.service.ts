@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiTokensService } from '../api-tokens/api-tokens.service';
 import { AuditService } from '../audit/audit.service';
 import { AuditEntry } from '../audit/audit-event';
 import { hint } from '../auth/registration.service';
@@ -46,21 +47,23 @@ export class AdminService {
     private readonly clock: Clock,
     private readonly twoFactorStates: TwoFactorRepository,
     private readonly twoFactor: TwoFactorService,
+    private readonly apiTokens: ApiTokensService,
   ) {}
 
   // ---- reading -------------------------------------------------------------------------------
 
   /** Everything GET /admin shows. `origin` (`http://host:port`) turns paths into copyable links. */
   async panel(viewer: User, origin: string): Promise<AdminPanelView> {
-    const [users, invites, audit, bootstrap, enrolled] = await Promise.all([
+    const [users, invites, audit, bootstrap, enrolled, tokenCounts] = await Promise.all([
       this.users.list(),
       this.invites.list(),
       this.audit.recent(AUDIT_EVENTS_SHOWN),
       this.bootstrapState(),
       this.twoFactorStates.enrolledUserIds(),
+      this.apiTokens.liveCountsByUser(),
     ]);
     return {
-      users: users.map((u) => this.panelUser(u, viewer, enrolled.has(u.id))),
+      users: users.map((u) => this.panelUser(u, viewer, enrolled.has(u.id), tokenCounts.get(u.id) ?? 0)),
       invites: invites.map((i) => panelInvite(i, origin)),
       audit: audit.map(panelAuditEvent),
       bootstrap,
@@ -116,13 +119,17 @@ export class AdminService {
 
   // ---- users ---------------------------------------------------------------------------------
 
-  /** Disables the account and ends its sessions, so re-enabling it later does not revive them. */
+  /**
+   * Disables the account and ends its sessions and revokes its API tokens (SPEC §5.2), so re-enabling
+   * it later revives neither.
+   */
   async disableUser(actor: Actor, username: string, ip: string | null): Promise<User> {
     const target = await this.target(username);
     if (target.id === actor.userId) throw new SelfLockoutError('disable');
     const user = await this.users.setDisabled(target.username, true);
     await this.users.endAllSessions(user.username);
     await this.audit.record('user.disable', { actor: actor.name, ip, target: user.username });
+    await this.apiTokens.revokeAllForUser(user, actor.name, ip, 'user_disabled');
     return user;
   }
 
@@ -147,13 +154,18 @@ export class AdminService {
     if (!confirmed) throw new DeleteNotConfirmedError(target.username);
     const user = await this.users.delete(target.username);
     await this.audit.record('user.delete', { actor: actor.name, ip, target: user.username, role: user.role });
+    await this.apiTokens.revokeAllForUser(user, actor.name, ip, 'user_deleted');
     return user;
   }
 
-  /** "Sign out everywhere": bumps the session version, so every session of the user ends. */
+  /**
+   * "Sign out everywhere": bumps the session version, so every session of the user ends, and revokes
+   * the user's API tokens (SPEC §5.2).
+   */
   async endSessions(actor: Actor, username: string, ip: string | null): Promise<User> {
     const user = await this.users.endAllSessions((await this.target(username)).username);
     await this.audit.record('user.sessions_revoked', { actor: actor.name, ip, target: user.username });
+    await this.apiTokens.revokeAllForUser(user, actor.name, ip, 'signed_out_everywhere');
     return user;
   }
 
@@ -218,7 +230,7 @@ export class AdminService {
     return user;
   }
 
-  private panelUser(user: User, viewer: User, twoFactor: boolean): PanelUser {
+  private panelUser(user: User, viewer: User, twoFactor: boolean, apiTokens: number): PanelUser {
     const limit = user.dailyDrafts ?? this.config.generationDailyDrafts;
     return {
       username: user.username,
@@ -230,6 +242,7 @@ export class AdminService {
       lastLoginAt: user.lastLoginAt,
       disabled: user.disabled,
       twoFactor,
+      apiTokens,
       dailyLimit: dailyLimitText(limit),
       dailyLimitIsDefault: user.dailyDrafts === null,
       dailyDraftsOverride: user.dailyDrafts === null ? '' : String(user.dailyDrafts),

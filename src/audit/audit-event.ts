@@ -32,7 +32,9 @@ export type AuditEventName =
   | '2fa.disable_refused'
   | '2fa.reset'
   | 'login.2fa_failure'
-  | 'login.recovery_code';
+  | 'login.recovery_code'
+  | 'token.create'
+  | 'token.revoke';
 
 export interface AuditEntry {
   at: string;

@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApiTokensModule } from '../api-tokens/api-tokens.module';
 import { InvitesModule } from '../invites/invites.module';
 import { AuthService } from './auth.service';
 import { AuthErrorPageViewer } from './guards/auth-error-page-viewer';
@@ -26,6 +27,8 @@ import { SetupService } from './setup/setup.service';
 import { ThrottlingModule } from './throttling/throttling.module';
 import { UsersModule } from '../users/users.module';
 import { AccountPageController } from './controllers/account-page.controller';
+import { AccountPageLocals } from './controllers/account-page.locals';
+import { AccountTokensController } from './controllers/account-tokens.controller';
 import { TWO_FACTOR_CONTROLLERS, TWO_FACTOR_PROVIDERS } from './two-factor/two-factor.providers';
 import { TwoFactorModule } from './two-factor/two-factor.module';
 
@@ -35,7 +38,15 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
  * then CSRF/origin (a forged request changes nothing), then role. All run before any handler.
  */
 @Module({
-  imports: [UsersModule, InvitesModule, PasswordResetModule, ThrottlingModule, SessionSecretModule, TwoFactorModule],
+  imports: [
+    UsersModule,
+    InvitesModule,
+    PasswordResetModule,
+    ThrottlingModule,
+    SessionSecretModule,
+    TwoFactorModule,
+    ApiTokensModule,
+  ],
   controllers: [
     LoginController,
     RegistrationController,
@@ -43,6 +54,7 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
     AccountController,
     PasswordResetController,
     AccountPageController,
+    AccountTokensController,
     ...TWO_FACTOR_CONTROLLERS,
   ],
   providers: [
@@ -56,6 +68,7 @@ import { TwoFactorModule } from './two-factor/two-factor.module';
     SessionService,
     AnonymousCsrf,
     { provide: ErrorPageViewer, useClass: AuthErrorPageViewer },
+    AccountPageLocals,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

@@ -7,6 +7,7 @@ import { PasswordAttempts } from './throttling/password-attempts.service';
 import { User } from '../users/user.model';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import { BearerAuthenticator, BearerCarrier } from '../api-tokens/bearer-authenticator';
 import type { AuthContext } from './auth-context';
 import { SessionAuthenticator, SessionCarrier } from './session/session-authenticator';
 import { TwoFactorRepository } from './two-factor/two-factor.repository';
@@ -94,12 +95,14 @@ export class AuthService {
 
   // Property-injected so the constructor (and the specs that build AuthService) stay as they are.
   @Inject(SessionAuthenticator) private readonly sessionAuthenticator!: SessionAuthenticator;
+  @Inject(BearerAuthenticator) private readonly bearerAuthenticator!: BearerAuthenticator;
 
   /**
    * The single authentication point (AuthenticationGuard calls it on every request): who the request
-   * is, re-read now. Only sessions today (a half-done two-factor login is `mfaPending`); bearer tokens plug in here.
+   * is, re-read now. A request with `Authorization: Bearer` is a personal API token's (method 'token',
+   * or refused: 400/401/429); any other is its session's (a half-done two-factor login is `mfaPending`).
    */
-  authenticate(req: SessionCarrier): Promise<AuthContext | undefined> {
-    return this.sessionAuthenticator.authenticate(req);
+  async authenticate(req: BearerCarrier & SessionCarrier): Promise<AuthContext | undefined> {
+    return (await this.bearerAuthenticator.authenticate(req)) ?? this.sessionAuthenticator.authenticate(req);
   }
 }

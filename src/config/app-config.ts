@@ -55,6 +55,8 @@ export class AppConfig {
   sessionAbsoluteHours: number;
   /** REQUIRE_ADMIN_2FA: admins without two-factor login reach only /account/2fa and logout. */
   requireAdmin2fa: boolean;
+  /** API_TOKEN_MAX_DAYS: the longest lifetime a personal API token may be given (SPEC §5.2). */
+  apiTokenMaxDays: number;
   /** `json`: every log line is one JSON object (time, level, context, message). */
   logFormat: LogFormat;
   /** Where every repository keeps its data (SPEC §9). */

@@ -221,6 +221,7 @@ export function parseEnv(env: Env, cwd = process.cwd()): AppConfig {
     sessionIdleMinutes: r.positive('SESSION_IDLE_MINUTES', 720, 60 * 24 * 365),
     sessionAbsoluteHours: r.positive('SESSION_ABSOLUTE_HOURS', 168, 24 * 365),
     requireAdmin2fa: r.oneOf('REQUIRE_ADMIN_2FA', 'false', ['true', 'false'] as const) === 'true',
+    apiTokenMaxDays: r.int('API_TOKEN_MAX_DAYS', 365, 1, 36500),
     logFormat: r.oneOf<LogFormat>('LOG_FORMAT', 'text', LOG_FORMATS),
     ...parseStore(r),
   };

@@ -1,3 +1,4 @@
+import { API_TOKENS_PERSISTENCE } from '../api-tokens/persistence/api-tokens.persistence';
 import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
 import { INSTANCE_SECRETS_PERSISTENCE } from '../auth/secrets/persistence/instance-secrets.persistence';
 import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
@@ -23,4 +24,5 @@ export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
   ...GENERATION_BINDINGS,
   ...TWO_FACTOR_BINDINGS,
   ...INSTANCE_SECRETS_PERSISTENCE,
+  ...API_TOKENS_PERSISTENCE,
 ];

@@ -39,7 +39,7 @@ describe('access log (e2e)', () => {
       .get('/account/password?token=MARK-QUERY-1&next=/MARK-QUERY-2')
       .set('Cookie', `${sid}; tracker=MARK-COOKIE-3`)
       .set('X-Custom-Header', 'MARK-HEADER-4')
-      .set('Authorization', 'Bearer MARK-AUTH-5')
+      .set('Authorization', 'Basic MARK-AUTH-5') // not Bearer: cookie + bearer is refused (SPEC §5.2)
       .set('User-Agent', 'MARK-AGENT-6')
       .set('Referer', 'http://127.0.0.1/MARK-REFERER-7')
       .expect(200);
@@ -47,7 +47,7 @@ describe('access log (e2e)', () => {
       .post('/account/password?secret=MARK-QUERY-8')
       .set('Cookie', `${sid}; tracker=MARK-COOKIE-9`)
       .set('X-Custom-Header', 'MARK-HEADER-10')
-      .set('Authorization', 'Bearer MARK-AUTH-11')
+      .set('Authorization', 'Basic MARK-AUTH-11')
       .type('form')
       .send({ currentPassword: 'MARK-FIELD-12', newPassword: 'MARK-FIELD-13 long enough', _csrf: csrfFrom(page.text) });
 

@@ -16,6 +16,8 @@ POST  /account/2fa/enable                     user
 POST  /account/2fa/setup                      user
 GET   /account/password                       user
 POST  /account/password                       user
+POST  /account/tokens                         user
+POST  /account/tokens/:id/revoke              user
 GET   /admin                                  admin|user
 POST  /admin/bootstrap                        admin|user
 POST  /admin/invites                          admin

@@ -54,7 +54,7 @@ describe('OpenAPI document (e2e)', () => {
     const create = doc.paths['/api/jobs'].post;
     expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/GenerateDto');
     expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '403', '429']);
-    expect(create.security).toEqual(expect.arrayContaining([{ csrf: [] }]));
+    expect(create.security).toEqual([{ bearer: [] }, { session: [], csrf: [] }]);
     expect(doc.components.schemas.GenerateDto).toMatchObject({
       required: ['prompt'],
       properties: { prompt: { maxLength: 4000 }, count: { minimum: 1, maximum: 10 } },
@@ -70,6 +70,14 @@ describe('OpenAPI document (e2e)', () => {
       '404',
       '409',
     ]);
+  });
+
+  it('declares the bearer scheme on every /api operation (SPEC §5.2)', () => {
+    const operations = Object.values(doc.paths as Record<string, Record<string, { security?: unknown[] }>>).flatMap(
+      (ops) => Object.values(ops),
+    );
+    expect(operations.length).toBeGreaterThanOrEqual(4);
+    for (const operation of operations) expect(operation.security).toContainEqual({ bearer: [] });
   });
 
   it('every $ref resolves', () => {

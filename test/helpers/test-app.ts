@@ -200,6 +200,7 @@ const GATEHOUSE_VARS = [
   'SESSION_ABSOLUTE_HOURS',
   'LOG_FORMAT',
   'REQUIRE_ADMIN_2FA',
+  'API_TOKEN_MAX_DAYS',
 ];
 
 export function rmDataDir(dir: string): void {

@@ -1,16 +1,14 @@
-import { Controller, Get, Render } from '@nestjs/common';
-import { User } from '../../users/user.model';
-import { CurrentUser } from '../decorators/current-user.decorator';
-import { TwoFactorService } from '../two-factor/two-factor.service';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AccountPageLocals } from './account-page.locals';
 
-/** GET /account (SPEC §4): who you are, your two-factor status, links to change them. */
+/** GET /account (SPEC §4): who you are, your two-factor status and API tokens, links to change them. */
 @Controller('account')
 export class AccountPageController {
-  constructor(private readonly twoFactor: TwoFactorService) {}
+  constructor(private readonly page: AccountPageLocals) {}
 
   @Get()
-  @Render('account/index')
-  async show(@CurrentUser() user: User) {
-    return { pageTitle: 'Your account', account: user, twoFactor: await this.twoFactor.status(user.id) };
+  async show(@Req() req: Request, @Res() res: Response): Promise<void> {
+    res.render('account/index', await this.page.load(req));
   }
 }

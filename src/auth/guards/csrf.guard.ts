@@ -23,6 +23,8 @@ export class CsrfGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
+    // A bearer token is not sent by a browser on its own (no cookie is involved): nothing to forge (SPEC §5.2).
+    if (req.auth?.method === 'token') return true;
     if (SAFE_METHODS.has(req.method)) return true;
     if (isCrossSite(req, this.config?.publicUrl)) throw new ForbiddenException('Cross-site requests are not accepted.');
     if (!this.hasValidToken(req)) throw new ForbiddenException(CSRF_FAILED);

@@ -1,8 +1,12 @@
 import type { Request } from 'express';
 import { isIPv4, isIPv6 } from 'node:net';
 
+/**
+ * Answered in JSON, errors included: /api/*, and any request carrying a bearer token (a script's,
+ * e.g. `GET /download/<id>.zip` with a personal API token, or a token refused on a page).
+ */
 export function isApiRequest(req: Request): boolean {
-  return req.path === '/api' || req.path.startsWith('/api/');
+  return req.path === '/api' || req.path.startsWith('/api/') || /^\s*Bearer\b/i.test(req.headers?.authorization ?? '');
 }
 
 /**

@@ -19,8 +19,10 @@ export class OpenApiDocument {
     const config = new DocumentBuilder()
       .setTitle('Gatehouse API')
       .setDescription(
-        'Jobs for scripts. Today: the session cookie, with the CSRF token in the `x-csrf-token` header on writes. ' +
-          'Personal API tokens (bearer) come next. Every error is JSON `{"error": ...}`.',
+        'Jobs for scripts. Authenticate with a personal API token (create one on /account): ' +
+          '`Authorization: Bearer gat_...` — no CSRF token needed; or with the session cookie, sending the ' +
+          'session’s CSRF token in the `x-csrf-token` header on writes (not both: a request with a cookie and a ' +
+          'bearer token is refused with 400). Every error is JSON `{"error": ...}`.',
       )
       .setVersion('1')
       .addCookieAuth('gatehouse.sid', { type: 'apiKey', in: 'cookie', name: 'gatehouse.sid' }, SESSION_SCHEME)
@@ -29,7 +31,11 @@ export class OpenApiDocument {
         CSRF_SCHEME,
       )
       .addBearerAuth(
-        { type: 'http', scheme: 'bearer', description: 'Personal API tokens (next release)' },
+        {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A personal API token (`gat_...`), created on /account; works on /api/* and zip downloads',
+        },
         BEARER_SCHEME,
       )
       .build();
@@ -37,6 +43,12 @@ export class OpenApiDocument {
     document.paths = Object.fromEntries(
       Object.entries(document.paths).filter(([path]) => path.startsWith('/api/') && path !== '/api/openapi.json'),
     );
+    for (const item of Object.values(document.paths)) {
+      for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+        const operation = item[method];
+        if (operation) operation.security = securityOf(method);
+      }
+    }
     this.document = document;
   }
 
@@ -44,6 +56,16 @@ export class OpenApiDocument {
     if (!this.document) throw new Error('The OpenAPI document was not built (configureApp builds it)');
     return this.document;
   }
+}
+
+/**
+ * Every /api operation takes a bearer token, or the session cookie — with the CSRF header on writes.
+ * Set here for all routes at once (alternatives: one object per way in; keys inside one object: all needed).
+ */
+function securityOf(method: string): Array<Record<string, string[]>> {
+  const session: Record<string, string[]> = { [SESSION_SCHEME]: [] };
+  if (method !== 'get') session[CSRF_SCHEME] = [];
+  return [{ [BEARER_SCHEME]: [] }, session];
 }
 
 /** GET /api/openapi.json (public): the JSON only — Swagger UI needs inline script, which the CSP forbids. */

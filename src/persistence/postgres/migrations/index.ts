@@ -1,3 +1,4 @@
+import { API_TOKENS_MIGRATION } from './api-tokens';
 import { AUDIT_MIGRATION } from './audit';
 import { INVITES_MIGRATION } from './invites';
 import { JOB_FILES_MIGRATION } from './job-files';
@@ -45,4 +46,5 @@ export const MIGRATIONS: readonly Migration[] = [
   JOBS_MIGRATION,
   JOB_FILES_MIGRATION,
   USAGE_LEDGER_MIGRATION,
+  API_TOKENS_MIGRATION,
 ];
