@@ -17,6 +17,16 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    {
+      // The same e2e suite with STORE=postgres: each app gets a database of its own on one embedded server.
+      ...common,
+      displayName: 'e2e-postgres',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/postgres/e2e-mode.setup.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/postgres/e2e-mode.after.ts'],
+      globalSetup: '<rootDir>/test/postgres/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/postgres/global-teardown.mjs',
+    },
     { ...common, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.spec.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.spec.ts'] },
     {

@@ -1,9 +1,12 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as express from 'express';
 import helmet from 'helmet';
 import * as path from 'node:path';
 import { SessionMiddleware } from './auth/session/session.middleware';
 import { sendError } from './common/filters/error-page';
+import { sendStoreUnavailable } from './common/filters/http-exception.filter';
+import { isStoreUnavailable } from './persistence/store-unavailable';
 import { accessLog } from './common/logging/access-log.middleware';
 import { rejectDeepJson } from './common/http/json-depth';
 import { AppConfig } from './config/app-config';
@@ -48,6 +51,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(rejectDeepJson); // urlencoded bodies are flat (extended: false); JSON ones may nest
 
   app.use(app.get(SessionMiddleware).handler);
+  app.use(middlewareErrors); // the session store failing (postgres mode: the database is down)
   configureViews(app);
   app.get(OpenApiDocument, { strict: false }).build(app); // GET /api/openapi.json, from the controllers' metadata
   app.enableShutdownHooks();
@@ -65,4 +69,20 @@ function bodyParserErrors(
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 400;
   const message = status === 413 ? 'The request body is too large.' : 'The request body could not be read.';
   sendError(req, res, status, message);
+}
+
+const middlewareLogger = new Logger('Errors');
+
+/**
+ * Errors of the middleware mounted before Nest's routes (the session store's reads) never reach
+ * HttpExceptionFilter: answer them here the same way, 503 when the store is unreachable, else 500.
+ */
+function middlewareErrors(err: unknown, req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (!err) return next();
+  if (isStoreUnavailable(err)) {
+    sendStoreUnavailable(req, res, err, middlewareLogger);
+    return;
+  }
+  middlewareLogger.error(err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err));
+  sendError(req, res, 500, 'Something went wrong on our side. Please try again.');
 }

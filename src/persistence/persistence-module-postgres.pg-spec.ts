@@ -6,6 +6,10 @@ import { PgAuditLog } from '../audit/persistence/postgres/pg-audit-log';
 import { PgResetTokensRepository } from '../auth/reset/persistence/postgres/pg-reset-tokens.repository';
 import { ResetTokensRepository } from '../auth/reset/reset-tokens.repository';
 import { PgThrottleRepository } from '../auth/throttling/persistence/postgres/pg-throttle.repository';
+import { PgSessionsRepository } from '../auth/session/persistence/postgres/pg-sessions.repository';
+import { SessionsRepository } from '../auth/session/sessions.repository';
+import { PgTwoFactorRepository } from '../auth/two-factor/persistence/postgres/pg-two-factor.repository';
+import { TwoFactorRepository } from '../auth/two-factor/two-factor.repository';
 import { ThrottleRepository } from '../auth/throttling/throttle.repository';
 import { Clock, ManualClock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
@@ -55,6 +59,8 @@ describe('PersistenceModule.forRoot("postgres")', () => {
     expect(app.get(AuditLog)).toBeInstanceOf(PgAuditLog);
     expect(app.get(ResetTokensRepository)).toBeInstanceOf(PgResetTokensRepository);
     expect(app.get(ThrottleRepository)).toBeInstanceOf(PgThrottleRepository);
+    expect(app.get(SessionsRepository)).toBeInstanceOf(PgSessionsRepository);
+    expect(app.get(TwoFactorRepository)).toBeInstanceOf(PgTwoFactorRepository);
   });
 
   it('refuses the whole set while a repository has no PostgreSQL class, naming it', () => {

@@ -1,4 +1,5 @@
 import { AUDIT_PERSISTENCE } from '../audit/persistence/audit.persistence';
+import { INSTANCE_SECRETS_PERSISTENCE } from '../auth/secrets/persistence/instance-secrets.persistence';
 import { RESET_PERSISTENCE } from '../auth/reset/persistence/reset.persistence';
 import { SESSIONS_PERSISTENCE } from '../auth/session/persistence/sessions.persistence';
 import { THROTTLING_PERSISTENCE } from '../auth/throttling/persistence/throttling.persistence';
@@ -21,4 +22,5 @@ export const REPOSITORY_BINDINGS: RepositoryBinding[] = [
   ...SESSIONS_PERSISTENCE,
   ...GENERATION_BINDINGS,
   ...TWO_FACTOR_BINDINGS,
+  ...INSTANCE_SECRETS_PERSISTENCE,
 ];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { ROOT } from './dist';
+import { storeEnvFor } from './e2e-databases';
 
 /** The built CLI (`npm run cli` runs it); `npm test` builds dist/ first. */
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -11,13 +12,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Only what the CLI needs: nothing leaks in from the test runner's environment. */
+/**
+ * Only what the CLI needs: nothing leaks in from the test runner's environment. In postgres mode the
+ * CLI runs on the database of the test apps started on `dataDir`.
+ */
 export function cliEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     DATA_DIR: dataDir,
     BCRYPT_COST: '4',
     GATEHOUSE_IGNORE_ENV_FILE: '1',
+    ...storeEnvFor(dataDir),
     ...extra,
   };
 }

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private swallowing = false;
+  private refusing = false;
 
   private constructor(
     private readonly server: net.Server,
@@ -45,8 +46,15 @@ export class TcpProxy {
     }
   }
 
+  /** A cut cable that the OS notices: every open connection is reset and new ones are closed at once. */
+  cut(): void {
+    this.refusing = true;
+    this.dropAll();
+  }
+
   restore(): void {
     this.swallowing = false;
+    this.refusing = false;
     this.dropAll();
   }
 
@@ -61,6 +69,11 @@ export class TcpProxy {
   }
 
   private accept(client: net.Socket): void {
+    if (this.refusing) {
+      client.on('error', () => undefined);
+      client.destroy();
+      return;
+    }
     this.track(client);
     if (this.swallowing) {
       client.pause();

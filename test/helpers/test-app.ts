@@ -14,6 +14,8 @@ import { Invite } from '../../src/invites/invite.model';
 import { InvitesRepository } from '../../src/invites/invites.repository';
 import { User } from '../../src/users/user.model';
 import { UsersRepository } from '../../src/users/users.repository';
+import { databaseFor } from './e2e-databases';
+import { testStore } from './store-mode';
 
 /**
  * What the app has stored, read through its repositories (whatever the store): tests assert on state
@@ -34,6 +36,10 @@ export interface TestState {
 export interface TestApp {
   app: NestExpressApplication;
   dataDir: string;
+  /** The store this app runs on (GATEHOUSE_TEST_STORE, or STORE in `env`). */
+  store: 'files' | 'postgres';
+  /** The environment the app started with (DATABASE_URL included in postgres mode): for a CLI or a second app on the same store. */
+  env: Record<string, string>;
   clock: ManualClock;
   state: TestState;
   http: ReturnType<NestExpressApplication['getHttpServer']>;
@@ -42,6 +48,11 @@ export interface TestApp {
 
 export interface TestAppOptions {
   env?: Record<string, string>;
+  /**
+   * Postgres mode: run on this database instead of the DATA_DIR's own (the caller drops it). A restart
+   * or a second app on the same store just passes the same `dataDir`. Files mode: ignored.
+   */
+  databaseUrl?: string;
   dataDir?: string;
   /** Write these files into DATA_DIR before start (e.g. prototype users.json). */
   files?: Record<string, string>;
@@ -56,12 +67,25 @@ export function makeDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
 }
 
-/** The real app (same configureApp as main.ts) on a temp DATA_DIR, with a controllable clock. */
+/**
+ * The real app (same configureApp as main.ts) on a temp DATA_DIR, with a controllable clock. In
+ * postgres mode (GATEHOUSE_TEST_STORE=postgres, the `e2e-postgres` project) it runs with STORE=postgres
+ * on a database of its own (the same one again when an app restarts on the same DATA_DIR; see
+ * e2e-databases.ts); DATA_DIR is still made (a few tests plant files there) and close() checks that the
+ * app wrote nothing into it.
+ */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? makeDataDir();
   for (const [name, content] of Object.entries(options.files ?? {})) {
     fs.mkdirSync(path.dirname(path.join(dataDir, name)), { recursive: true });
     fs.writeFileSync(path.join(dataDir, name), content);
+  }
+  const store = options.env?.STORE === 'files' || options.env?.STORE === 'postgres' ? options.env.STORE : testStore();
+  const storeEnv: Record<string, string> = {};
+  if (store === 'postgres') {
+    storeEnv.STORE = 'postgres';
+    storeEnv.DATABASE_URL = options.databaseUrl ?? options.env?.DATABASE_URL ?? (await databaseFor(dataDir));
+    storeEnv.DATABASE_POOL_SIZE = '4';
   }
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
@@ -69,8 +93,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ADMIN_SETUP_TOKEN: TEST_SETUP_TOKEN,
     SESSION_SECRET: 'test-session-secret-0123456789-abcdefghijkl',
     GATEHOUSE_IGNORE_ENV_FILE: '1',
+    ...storeEnv,
     ...options.env,
   };
+  const before = store === 'postgres' ? listTree(dataDir) : [];
   const saved = withEnv(env);
   const clock = new ManualClock();
   try {
@@ -84,19 +110,36 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     });
     configureApp(app);
     await app.init();
+    let closed = false;
     return {
       app,
       dataDir,
+      store,
+      env,
       clock,
       state: stateOf(app, clock),
       http: app.getHttpServer(),
       close: async () => {
+        if (closed) return;
+        closed = true;
         await app.close();
+        if (store === 'postgres') {
+          const written = listTree(dataDir).filter((name) => !before.includes(name));
+          if (written.length > 0) {
+            throw new Error(`STORE=postgres wrote under DATA_DIR (it must not): ${written.join(', ')}`);
+          }
+        }
       },
     };
   } finally {
     saved();
   }
+}
+
+/** Every path under `dir` (relative), for the "postgres mode writes nothing under DATA_DIR" check. */
+function listTree(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).map(String).sort();
 }
 
 function stateOf(app: NestExpressApplication, clock: Clock): TestState {
@@ -128,6 +171,10 @@ function withEnv(env: Record<string, string>): () => void {
 }
 
 const GATEHOUSE_VARS = [
+  'STORE',
+  'DATABASE_URL',
+  'DATABASE_POOL_SIZE',
+  'GATEHOUSE_GENERATED_SETUP_TOKEN',
   'PORT',
   'HOST',
   'DATA_DIR',

@@ -1,39 +1,40 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { AppConfig } from '../../config/app-config';
-import { PRIVATE_FILE_MODE } from '../../persistence/json/private-files';
-
-export const SESSION_SECRET_FILE = '.session-secret';
+import { InstanceSecrets } from '../secrets/instance-secrets';
 
 /**
- * SESSION_SECRET, or one generated once and kept in DATA_DIR/.session-secret (0600) so restarts keep
- * sessions. Created with O_EXCL so concurrent workers agree on one value. The value is never logged.
+ * SESSION_SECRET, or the one generated once for the instance and kept by InstanceSecrets (files:
+ * DATA_DIR/.session-secret; postgres: the database, shared by every host). Loaded once, at start of
+ * the web app (SessionMiddleware's init), then read synchronously. A module that imports it but never
+ * loads it (the CLI's reset-2fa) reads and creates nothing. The value is never logged.
  */
 @Injectable()
 export class SessionSecretService {
-  private readonly logger = new Logger('Session');
-  private cached: string | undefined;
+  private loaded: string | undefined;
+  private loading: Promise<string> | undefined;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly secrets: InstanceSecrets,
+  ) {}
 
-  get secret(): string {
-    this.cached ??= this.config.sessionSecret ?? this.loadOrCreate();
-    return this.cached;
+  /** Reads (or generates and keeps) the secret once; later calls return the same value. */
+  load(): Promise<string> {
+    if (this.config.sessionSecret) return Promise.resolve(this.config.sessionSecret);
+    this.loading ??= this.secrets
+      .getOrCreate('session_secret', () => randomBytes(48).toString('base64url'))
+      .then((secret) => (this.loaded = secret))
+      .finally(() => {
+        if (this.loaded === undefined) this.loading = undefined; // failed: the next call tries again
+      });
+    return this.loading;
   }
 
-  private loadOrCreate(): string {
-    const file = path.join(this.config.dataDir, SESSION_SECRET_FILE);
-    try {
-      fs.writeFileSync(file, randomBytes(48).toString('base64url'), { flag: 'wx', mode: PRIVATE_FILE_MODE });
-      this.logger.warn(`SESSION_SECRET is not set: generated one and stored it in ${file} (mode 0600)`);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      this.logger.warn(`SESSION_SECRET is not set: using the one stored in ${file}`);
-    }
-    const secret = fs.readFileSync(file, 'utf8').trim();
-    if (secret.length < 32) throw new Error(`${file} holds a session secret shorter than 32 characters`);
+  /** The secret; `load()` must have completed first (it has, once the app is initialised). */
+  get secret(): string {
+    const secret = this.config.sessionSecret ?? this.loaded;
+    if (secret === undefined) throw new Error('SessionSecretService.secret read before load() completed');
     return secret;
   }
 }

@@ -8,6 +8,7 @@ import { UsersRepository } from '../../users/users.repository';
 import { AnonymousCsrf } from './anonymous-csrf';
 import { SessionAuthenticator } from './session-authenticator';
 import { SessionSecretService } from './session-secret.service';
+import { MemoryInstanceSecrets } from '../secrets/persistence/memory/memory-instance-secrets';
 import { SessionService } from './session.service';
 
 const user = (overrides: Partial<User> = {}): User => ({
@@ -128,7 +129,7 @@ function fakeHttp(cookieHeader?: string, body: Record<string, unknown> = {}) {
 }
 
 describe('AnonymousCsrf', () => {
-  const anonymous = new AnonymousCsrf(config, new SessionSecretService(config));
+  const anonymous = new AnonymousCsrf(config, new SessionSecretService(config, new MemoryInstanceSecrets()));
 
   function issue(): { cookie: string; token: string } {
     const { req, res, raw } = fakeHttp();
@@ -176,13 +177,17 @@ describe('AnonymousCsrf', () => {
     const { cookie, token } = issue();
     const other = { ...config, sessionSecret: 'another-secret-of-enough-length-0123456789' } as AppConfig;
     expect(
-      new AnonymousCsrf(other, new SessionSecretService(other)).isValid(fakeHttp(cookie, { _csrf: token }).req),
+      new AnonymousCsrf(other, new SessionSecretService(other, new MemoryInstanceSecrets())).isValid(
+        fakeHttp(cookie, { _csrf: token }).req,
+      ),
     ).toBe(false);
   });
 
   it('is __Host- prefixed with COOKIE_SECURE=true', () => {
     const secure = { ...config, cookieSecure: true } as AppConfig;
-    expect(new AnonymousCsrf(secure, new SessionSecretService(secure)).cookieName).toBe('__Host-gatehouse.pre');
+    expect(new AnonymousCsrf(secure, new SessionSecretService(secure, new MemoryInstanceSecrets())).cookieName).toBe(
+      '__Host-gatehouse.pre',
+    );
   });
 });
 

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../common/errors/domain-error';
 import { AppConfig } from '../../config/app-config';
+import { InstanceSecrets } from '../secrets/instance-secrets';
 import { FirstAdminService } from '../../users/first-admin.service';
 import { AdminExistsError } from '../../users/user-errors';
 import { User } from '../../users/user.model';
@@ -18,20 +19,30 @@ export class SetupClosedError extends DomainError {
 }
 
 /**
- * /admin/setup (SPEC §6.1). The setup token is ADMIN_SETUP_TOKEN or a random one made at start-up and
- * printed with the full URL (the token is the one secret the operator must see). The account itself
- * is made by FirstAdminService, the path the bootstrap and the CLI share.
+ * /admin/setup (SPEC §6.1). The setup token is ADMIN_SETUP_TOKEN or a random one generated for the
+ * instance and printed with the full URL (the token is the one secret the operator must see). In
+ * files mode it lives as long as the process (the cluster primary shares one with its workers); in
+ * postgres mode it is kept in the database, so every host accepts the same token (InstanceSecrets).
+ * The account itself is made by FirstAdminService, the path the bootstrap and the CLI share.
  */
 @Injectable()
-export class SetupService implements OnApplicationBootstrap {
+export class SetupService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Setup');
-  private readonly token: string;
+  private token: string | undefined;
 
   constructor(
     private readonly firstAdmin: FirstAdminService,
     private readonly config: AppConfig,
-  ) {
-    this.token = config.adminSetupToken ?? config.generatedSetupToken ?? randomBytes(24).toString('base64url');
+    private readonly secrets: InstanceSecrets,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.token =
+      this.config.adminSetupToken ??
+      (await this.secrets.getOrCreate(
+        'setup_token',
+        () => this.config.generatedSetupToken ?? randomBytes(24).toString('base64url'),
+      ));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,7 +55,7 @@ export class SetupService implements OnApplicationBootstrap {
     if (this.config.adminSetupToken) {
       this.logger.log(`No admin yet. Open ${base}/admin/setup?token=<ADMIN_SETUP_TOKEN> to create one.`);
     } else {
-      this.logger.log(`No admin yet. Open ${base}/admin/setup?token=${this.token} to create one.`);
+      this.logger.log(`No admin yet. Open ${base}/admin/setup?token=${this.token ?? ''} to create one.`);
     }
     this.logger.log('Or run: npm run cli -- create-admin <username>');
     if (this.config.adminBootstrapPassword) {
@@ -58,7 +69,7 @@ export class SetupService implements OnApplicationBootstrap {
   }
 
   tokenMatches(candidate: string | undefined): boolean {
-    if (!candidate) return false;
+    if (!candidate || this.token === undefined) return false;
     // Hash both sides so lengths match and the comparison is constant-time.
     const digest = (value: string) => createHash('sha256').update(value).digest();
     return timingSafeEqual(digest(candidate), digest(this.token));

@@ -10,6 +10,7 @@ const TITLES: Record<number, string> = {
   413: 'Request too large',
   429: 'Too many requests',
   500: 'Something went wrong',
+  503: 'Service unavailable',
 };
 
 /** One place that turns a status and a safe message into an HTML page, or JSON under /api. */

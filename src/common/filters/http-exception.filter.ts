@@ -6,6 +6,11 @@ import { DomainError, FieldErrors } from '../errors/domain-error';
 import { FormError } from '../errors/form-error';
 import { UnauthenticatedError } from '../errors/unauthenticated.error';
 import { isApiRequest, safeFormValues } from '../http/request-info';
+import {
+  isStoreUnavailable,
+  STORE_UNAVAILABLE_MESSAGE,
+  STORE_UNAVAILABLE_RETRY_AFTER,
+} from '../../persistence/store-unavailable';
 import { sendError } from './error-page';
 
 type FormRequest = Request & { formView?: FormViewOptions };
@@ -44,6 +49,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
     if (exception instanceof HttpException) {
       sendError(req, res, exception.getStatus(), messageOf(exception));
+      return;
+    }
+
+    if (isStoreUnavailable(exception)) {
+      sendStoreUnavailable(req, res, exception, this.logger);
       return;
     }
 
@@ -117,4 +127,15 @@ function messageOf(exception: HttpException): string {
   if (Array.isArray(body.message)) return body.message.join('; ');
   if (typeof body.error === 'string') return body.error;
   return exception.message;
+}
+
+/**
+ * The store (the database) cannot be reached: 503 with Retry-After, a page or JSON saying so, and one
+ * warning line (no stack: it is an outage, not a bug; the message never holds credentials).
+ */
+export function sendStoreUnavailable(req: Request, res: Response, error: unknown, logger: Logger): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  logger.warn(`${req.method} ${req.path}: the store is unavailable (${reason.replace(/\s+/g, ' ').slice(0, 200)})`);
+  res.setHeader('Retry-After', String(STORE_UNAVAILABLE_RETRY_AFTER));
+  sendError(req, res, 503, STORE_UNAVAILABLE_MESSAGE);
 }

@@ -119,7 +119,8 @@ export function describeJobQueueContract(name: string, make: () => Promise<Gener
       const jobs = [0, 1, 2].map((i) => aJob({ createdAt: `2026-06-10T10:00:0${i}.000Z` }));
       for (const job of jobs) await s.jobs.createJob(job);
       expect(await s.queue.hasQueued()).toBe(true);
-      const claims = await Promise.all([1, 2, 3, 4].map((i) => s.queue.claimNextJob(`w${i}`, claimOptions)));
+      // Workers of one host (the part of the id before ':'): maxRunning is per host.
+      const claims = await Promise.all([1, 2, 3, 4].map((i) => s.queue.claimNextJob(`host:w${i}`, claimOptions)));
       const ids = claims.filter(Boolean);
       expect(ids).toHaveLength(2);
       expect(new Set(ids)).toEqual(new Set([jobs[0].id, jobs[1].id]));

@@ -11,11 +11,20 @@ import { MemoryArtifactStore } from './memory/memory-artifact.store';
 import { MemoryJobQueue } from './memory/memory-job-queue';
 import { MemoryJobsRepository } from './memory/memory-jobs.repository';
 import { MemoryUsageLedgerRepository } from './memory/memory-usage-ledger.repository';
+import { PgArtifactStore } from './postgres/pg-artifact.store';
+import { PgJobQueue } from './postgres/pg-job-queue';
+import { PgJobsRepository } from './postgres/pg-jobs.repository';
+import { PgUsageLedgerRepository } from './postgres/pg-usage-ledger.repository';
 
-/** Generation's seams (SPEC §8). No PostgreSQL implementation yet: STORE=postgres refuses to start with generation. */
+/** Generation's seams (SPEC §8): jobs, their queue, their drafts and manifests, the usage ledger. */
 export const GENERATION_BINDINGS: RepositoryBinding[] = [
-  { provide: JobsRepository, json: JsonJobsRepository, memory: MemoryJobsRepository },
-  { provide: JobQueue, json: JsonJobQueue, memory: MemoryJobQueue },
-  { provide: ArtifactStore, json: JsonArtifactStore, memory: MemoryArtifactStore },
-  { provide: UsageLedgerRepository, json: JsonUsageLedgerRepository, memory: MemoryUsageLedgerRepository },
+  { provide: JobsRepository, json: JsonJobsRepository, memory: MemoryJobsRepository, postgres: PgJobsRepository },
+  { provide: JobQueue, json: JsonJobQueue, memory: MemoryJobQueue, postgres: PgJobQueue },
+  { provide: ArtifactStore, json: JsonArtifactStore, memory: MemoryArtifactStore, postgres: PgArtifactStore },
+  {
+    provide: UsageLedgerRepository,
+    json: JsonUsageLedgerRepository,
+    memory: MemoryUsageLedgerRepository,
+    postgres: PgUsageLedgerRepository,
+  },
 ];

@@ -3,9 +3,23 @@ import type { Job } from '../jobs/job';
 export interface ClaimOptions {
   /** How long the claim holds without a heartbeat. */
   leaseMs: number;
-  /** Jobs running at once across every worker sharing the store (GENERATION_CONCURRENCY). */
+  /**
+   * Jobs running at once on the claiming worker's host (GENERATION_CONCURRENCY): the running jobs whose
+   * worker id has the same host part (see workerHost). The files store serves one host, so its queues
+   * count every running job.
+   */
   maxRunning: number;
   now: Date;
+}
+
+/**
+ * The host a worker id names: its part before the first ':' (the whole id when there is none). The
+ * runner forms ids as `<host>:<pid>:<random>` (JobRunner.workerId); a PostgreSQL queue shared by
+ * several hosts counts GENERATION_CONCURRENCY per host with it.
+ */
+export function workerHost(workerId: string): string {
+  const colon = workerId.indexOf(':');
+  return colon === -1 ? workerId : workerId.slice(0, colon);
 }
 
 export interface RecoveryOptions {

@@ -1,7 +1,12 @@
 import { AUDIT_MIGRATION } from './audit';
 import { INVITES_MIGRATION } from './invites';
+import { JOB_FILES_MIGRATION } from './job-files';
+import { JOBS_MIGRATION } from './jobs';
 import { PASSWORD_RESET_TOKENS_MIGRATION } from './password-reset-tokens';
+import { SESSIONS_MIGRATION } from './sessions';
 import { THROTTLE_COUNTERS_MIGRATION } from './throttle-counters';
+import { TWO_FACTOR_MIGRATION } from './two-factor';
+import { USAGE_LEDGER_MIGRATION } from './usage-ledger';
 import { USERS_MIGRATION } from './users';
 
 /**
@@ -35,4 +40,9 @@ export const MIGRATIONS: readonly Migration[] = [
   AUDIT_MIGRATION,
   PASSWORD_RESET_TOKENS_MIGRATION,
   THROTTLE_COUNTERS_MIGRATION,
+  SESSIONS_MIGRATION,
+  TWO_FACTOR_MIGRATION,
+  JOBS_MIGRATION,
+  JOB_FILES_MIGRATION,
+  USAGE_LEDGER_MIGRATION,
 ];
