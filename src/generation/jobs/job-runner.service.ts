@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import * as path from 'node:path';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig, ProcessRole } from '../../config/app-config';
 import { JobQueue } from '../queue/job-queue';
@@ -17,6 +18,17 @@ export const MAX_ATTEMPTS = 2;
 /** How long shutdown waits for jobs in flight before leaving them `running` for the next start. */
 export const SHUTDOWN_GRACE_MS = 3000;
 
+/**
+ * The host part of this process's worker ids (JobQueue's workerHost): the machine's name and which
+ * install on it (a short hash of the absolute DATA_DIR). Processes of one install share a host, so
+ * GENERATION_CONCURRENCY holds per machine as SPEC §3 says; two installs on one machine (separate
+ * DATA_DIRs on one database, as the multi-host tests run them) are two hosts. See DECISIONS.
+ */
+export function runnerHost(dataDir: string): string {
+  const install = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 8);
+  return `${hostname().replaceAll(':', '-')}~${install}`;
+}
+
 /** Web workers set GATEHOUSE_ROLE=web and only enqueue; a single runner process per machine runs jobs. */
 export function runsJobs(role: ProcessRole): boolean {
   return role === 'all' || role === 'runner';
@@ -26,14 +38,15 @@ export function runsJobs(role: ProcessRole): boolean {
  * The background worker. It claims jobs from the JobQueue with a lease (GENERATION_LEASE_SECONDS) that
  * it renews by heartbeat every third of the lease while a job runs; a worker that dies stops renewing,
  * and once its lease has run out any worker takes the job back (re-queued, or failed after
- * MAX_ATTEMPTS). The queue counts every running job, so GENERATION_CONCURRENCY holds for the whole
- * store. It polls the queue (a cheap cached read) and is woken at once by an in-process enqueue.
+ * MAX_ATTEMPTS). The queue counts the running jobs of this worker's host, so GENERATION_CONCURRENCY
+ * holds per host (the files store serves one host; with PostgreSQL each host has its own limit). It
+ * polls the queue (a cheap cached read) and is woken at once by an in-process enqueue.
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('JobRunner');
-  /** Names this worker in claims (readable in the index: host, pid and a per-instance id). */
-  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Names this worker in claims: `<host>:<pid>:<per-instance id>` (host: runnerHost). */
+  readonly workerId: string;
   private readonly enabled: boolean;
   private readonly leaseMs: number;
   /** Job id → its run, for jobs this worker is running. */
@@ -55,6 +68,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {
+    this.workerId = `${runnerHost(config.dataDir)}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.enabled = runsJobs(config.processRole);
     this.leaseMs = config.generationLeaseSeconds * 1000;
   }
@@ -127,7 +141,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     for (const job of exhausted) {
       this.logger.warn(`Job ${job.id} was interrupted ${job.attempts} times; marking it failed`);
       try {
-        await this.processor.fail(job, INTERRUPTED_MESSAGE, job.usage);
+        await this.processor.fail(job, INTERRUPTED_MESSAGE, job.usage, this.workerId);
       } catch (error) {
         this.logger.error(`Could not fail job ${job.id}: ${(error as Error).message}`);
       }
@@ -171,7 +185,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Claims and starts jobs while this runner and the store-wide limit have room. */
+  /** Claims and starts jobs while this runner and its host's limit have room. */
   private async fill(): Promise<void> {
     const limit = this.config.generationConcurrency;
     while (!this.stopped && this.active.size < limit) {

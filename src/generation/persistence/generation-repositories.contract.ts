@@ -167,6 +167,38 @@ export function describeJobQueueContract(name: string, make: () => Promise<Gener
       expect(await s.queue.claimNextJob('w4', { ...claimOptions, now: at(LEASE + 2) })).toBe(once.id);
     });
 
+    it('tells whether a worker still holds its claim: not after the job was taken back or finished', async () => {
+      const first = aJob({ createdAt: '2026-06-10T10:00:00.000Z' });
+      const second = aJob({ createdAt: '2026-06-10T10:00:01.000Z' });
+      await s.jobs.createJob(first);
+      await s.jobs.createJob(second);
+      const a = (await s.queue.claimNextJob('h:w1', claimOptions))!;
+      await s.jobs.startAttempt(a, { workerId: 'h:w1', startedAt: NOW.toISOString(), provider: 'p', model: 'm' });
+      expect(await s.queue.holdsClaim(a, 'h:w1')).toBe(true);
+      expect(await s.queue.holdsClaim(a, 'h:w2')).toBe(false);
+      expect(await s.queue.holdsClaim(second.id, 'h:w1')).toBe(false);
+      expect(await s.queue.holdsClaim('not-a-job', 'h:w1')).toBe(false);
+      await s.queue.recoverExpiredLeases('h:w2', {
+        leaseMs: LEASE,
+        now: at(LEASE + 1),
+        maxAttempts: 2,
+        running: new Set(),
+      });
+      expect(await s.queue.holdsClaim(a, 'h:w1')).toBe(false);
+      const again = (await s.queue.claimNextJob('h:w2', { ...claimOptions, now: at(LEASE + 2) }))!;
+      expect(again).toBe(a);
+      await s.jobs.startAttempt(a, { workerId: 'h:w2', startedAt: NOW.toISOString(), provider: 'p', model: 'm' });
+      expect(await s.queue.holdsClaim(a, 'h:w2')).toBe(true);
+      await s.jobs.finishJob(a, {
+        status: 'succeeded',
+        finishedAt: at(LEASE + 3).toISOString(),
+        error: null,
+        usage: { drafts: 0, promptTokens: 0, completionTokens: 0 },
+        qcPassed: true,
+      });
+      expect(await s.queue.holdsClaim(a, 'h:w2')).toBe(false);
+    });
+
     it('never takes back a job the recovering worker says it is running', async () => {
       await s.jobs.createJob(aJob());
       const id = (await s.queue.claimNextJob('w1', claimOptions))!;

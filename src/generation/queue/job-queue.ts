@@ -50,6 +50,13 @@ export abstract class JobQueue {
   /** Extends the lease of a job `workerId` holds; false when the claim was lost. */
   abstract heartbeat(id: string, workerId: string, leaseMs: number, now: Date): Promise<boolean>;
   /**
+   * Whether `workerId` still holds the claim on the running job `id` (false once its lease ran out and
+   * the job was taken back, or once it finished). Called inside a unit of work before a job's results
+   * are written: on a transactional store the job's row then stays locked until the unit ends, so no
+   * recovery or other worker can take the job between the check and the writes (they are fenced).
+   */
+  abstract holdsClaim(id: string, workerId: string): Promise<boolean>;
+  /**
    * The worker gives up a claim without running the job (it had finished or vanished meanwhile): the
    * queue settles the job's row from the job itself, failing it when the job is gone.
    */

@@ -49,6 +49,12 @@ export class JsonJobQueue extends JobQueue {
     });
   }
 
+  /** The index row's claim (the queue's record of who holds it); a check under the finish unit's lock. */
+  async holdsClaim(id: string, workerId: string): Promise<boolean> {
+    const row = (await this.jobs.index.read()).jobs.find((j) => j.id === id);
+    return !!row && row.status === 'running' && row.claimed_by === workerId;
+  }
+
   async recoverExpiredLeases(workerId: string, options: RecoveryOptions): Promise<Recovery> {
     const { now, leaseMs } = options;
     const cheap = (await this.jobs.index.read()).jobs;

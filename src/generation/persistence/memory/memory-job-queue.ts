@@ -41,6 +41,11 @@ export class MemoryJobQueue extends JobQueue {
     return Promise.resolve(true);
   }
 
+  holdsClaim(id: string, workerId: string): Promise<boolean> {
+    const row = this.jobs.row(id);
+    return Promise.resolve(!!row && row.job.status === 'running' && row.job.claimedBy === workerId);
+  }
+
   release(id: string, workerId: string): Promise<void> {
     const row = this.jobs.row(id);
     if (row && row.job.status === 'running' && row.job.claimedBy === workerId) {

@@ -63,6 +63,19 @@ export class PgJobQueue extends JobQueue {
     return (rowCount ?? 0) > 0;
   }
 
+  /**
+   * `SELECT … FOR UPDATE`: inside the finish unit's transaction the row stays locked until the results
+   * are written, so recovery (which skips locked rows) and heartbeats wait or pass it by.
+   */
+  async holdsClaim(id: string, workerId: string): Promise<boolean> {
+    if (!isJobId(id)) return false;
+    const { rows } = await this.db.query(
+      "SELECT 1 FROM jobs WHERE id = $1 AND status = 'running' AND claimed_by = $2 FOR UPDATE",
+      [id, withoutNul(workerId)],
+    );
+    return rows.length > 0;
+  }
+
   /** One row per job: a claim on a finished job is already settled; a claim on a gone job is gone too. */
   async release(id: string, workerId: string): Promise<void> {
     if (!isJobId(id)) return;
