@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SecretBox } from '../../src/auth/two-factor/secret-box';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -14,6 +15,11 @@ export const SITE_PASSWORDS = {
 } as const;
 
 export const CAROL_ID = '6f1d2c1e-4a57-4d1b-9a0e-0c2b8f1e7a11';
+
+/** The files site's generated session secret (DATA_DIR/.session-secret) and carol's TOTP secret sealed under it. */
+export const SITE_SESSION_SECRET = 'files-site-session-secret-0123456789-abcdefghij';
+export const CAROL_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+export const CAROL_RECOVERY_HASHES = ['a'.repeat(64), 'b'.repeat(64)];
 
 export interface FilesSite {
   dir: string;
@@ -62,6 +68,33 @@ export function writeFilesSite(): FilesSite {
     },
   ];
   write(dir, 'users.json', JSON.stringify({ users }));
+  write(dir, '.session-secret', SITE_SESSION_SECRET);
+  write(
+    dir,
+    'two-factor.json',
+    JSON.stringify({
+      users: {
+        [CAROL_ID]: {
+          pending: null,
+          enrolment: {
+            sealed_secret: SecretBox.forSecret(SITE_SESSION_SECRET).seal(CAROL_TOTP_SECRET),
+            enabled_at: '2026-03-01T10:05:00.000Z',
+            last_used_step: 59000000,
+            recovery_code_hashes: CAROL_RECOVERY_HASHES,
+          },
+        },
+        // Bob started a setup and never finished it.
+        'legacy:bob': {
+          pending: {
+            sealed_secret: SecretBox.forSecret(SITE_SESSION_SECRET).seal('KRSXG5CTMVRXEZLU'),
+            created_at: '2026-03-01T11:00:00.000Z',
+          },
+          enrolment: null,
+        },
+        'gone-user': { pending: null, enrolment: null },
+      },
+    }),
+  );
   const invites = [
     ...protoInvites.codes,
     {

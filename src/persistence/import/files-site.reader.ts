@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SESSION_SECRET_FILE } from '../../auth/session/session-secret.service';
+import { SESSION_SECRET_FILE } from '../../auth/secrets/persistence/json/file-instance-secrets';
 import type { TwoFactorFile } from '../../auth/two-factor/persistence/json/two-factor.record';
 import type { Manifest } from '../../generation/artifacts/manifest';
 import { isJobId } from '../../generation/jobs/job';

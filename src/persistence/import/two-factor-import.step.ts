@@ -1,16 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { TwoFactorRecord } from '../../auth/two-factor/persistence/json/two-factor.record';
+import { InstanceSecrets } from '../../auth/secrets/instance-secrets';
 import { SecretBox } from '../../auth/two-factor/secret-box';
 import { TwoFactorRepository } from '../../auth/two-factor/two-factor.repository';
 import { AppConfig } from '../../config/app-config';
 import { userIdOf } from '../../users/persistence/json/user.record';
-import { Database } from '../postgres/database';
 import { ImportSourceError } from './files-import.service';
 import type { FilesSiteReader } from './files-site.reader';
 import type { ImportReport, ImportStep } from './import-steps';
-
-/** instance_settings key of the session secret the database keeps when SESSION_SECRET is unset. */
-export const SESSION_SECRET_SETTING = 'session_secret';
 
 /**
  * Two-factor enrolments (and setups in progress), so moving up never turns anyone's second factor
@@ -27,7 +24,7 @@ export const SESSION_SECRET_SETTING = 'session_secret';
 export class TwoFactorImportStep implements ImportStep {
   constructor(
     private readonly twoFactor: TwoFactorRepository,
-    private readonly db: Database,
+    private readonly secrets: InstanceSecrets,
     private readonly config: AppConfig,
   ) {}
 
@@ -104,19 +101,15 @@ export class TwoFactorImportStep implements ImportStep {
     };
   }
 
+  /** SESSION_SECRET, else the database's kept one; a fresh database keeps the files site's (in this transaction). */
   private async databaseSecret(oldSecret: string, report: ImportReport): Promise<string> {
     if (this.config.sessionSecret) return this.config.sessionSecret;
-    const kept = await this.db.query<{ value: string }>('SELECT value FROM instance_settings WHERE key = $1', [
-      SESSION_SECRET_SETTING,
-    ]);
-    if (kept.rows[0]) return kept.rows[0].value;
-    await this.db.query('INSERT INTO instance_settings (key, value) VALUES ($1, $2)', [
-      SESSION_SECRET_SETTING,
-      oldSecret,
-    ]);
-    report.notes.push(
-      "SESSION_SECRET is unset: the database now keeps the files site's session secret, shared by every host.",
-    );
-    return oldSecret;
+    const kept = await this.secrets.getOrCreate('session_secret', () => oldSecret);
+    if (kept === oldSecret) {
+      report.notes.push(
+        "SESSION_SECRET is unset: the database keeps the files site's session secret, shared by every host.",
+      );
+    }
+    return kept;
   }
 }
