@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PgTwoFactorRepository } from '../../src/auth/two-factor/persistence/postgres/pg-two-factor.repository';
+import { Totp } from '../../src/auth/two-factor/totp';
+import { Database } from '../../src/persistence/postgres/database';
 import { requireBuild } from '../helpers/dist';
 import { FakeOpenAiServer, startFakeOpenAi } from '../helpers/fake-openai-server';
-import { CAROL_ID, FilesSite, SITE_PASSWORDS, writeFilesSite } from '../helpers/files-site';
+import { CAROL_ID, CAROL_TOTP_SECRET, FilesSite, SITE_PASSWORDS, writeFilesSite } from '../helpers/files-site';
 import { eventually, runPgCli, SiteClient, sql, startHost } from '../helpers/multi-host';
 import { createTestDatabase, startThrowawayPostgres, TestDatabase, ThrowawayPostgres } from '../helpers/postgres';
 import { ServerProcess } from '../helpers/server-process';
@@ -15,6 +18,8 @@ import { makeDataDir, rmDataDir, TEST_SETUP_TOKEN } from '../helpers/test-app';
  */
 const ADMIN_PASSWORD = 'correct horse battery';
 const PASSWORD = 'a perfectly fine passphrase';
+/** What startServer gives every host. */
+const HOSTS_SESSION_SECRET = 'process-test-secret-0123456789-abcdefghijkl';
 
 const idOf = (location: string | null): string => location!.split('/').pop()!;
 const alternate = <T>(hosts: T[], i: number): T => hosts[i % hosts.length];
@@ -195,6 +200,7 @@ describe('two hosts on one database (built app, STORE=postgres)', () => {
       password: PASSWORD,
       inviteCode: 'six-jobs',
     });
+    await sql(testDb.url, "UPDATE users SET daily_drafts = 100 WHERE username = 'sixer'");
     const token = /name="_csrf" value="([^"]+)"/.exec((await user.get(urls[1], '/')).text)![1];
     const posted = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
@@ -242,6 +248,10 @@ describe('two hosts on one database (built app, STORE=postgres)', () => {
     fake.delayMs = 50;
     const done = await Promise.all(ids.map((id) => waitForJob(user, urls[1], id, 40_000)));
     expect(done.map((j) => j.status)).toEqual(Array(5).fill('succeeded'));
+    // Host 1's jobs were taken over (a second attempt) rather than lost or run twice to completion.
+    const attempts = await sql(testDb.url, 'SELECT attempts, claimed_by FROM jobs WHERE id = ANY($1)', [ids]);
+    expect(attempts.some((row) => row.attempts === 2)).toBe(true);
+    expect(attempts.every((row) => row.claimed_by === null)).toBe(true);
     // Each manifest lists the job's one draft, written once (a re-run replaces, never adds).
     for (const id of ids) {
       const manifest = JSON.parse((await user.get(urls[1], `/api/job/${id}/manifest`)).text);
@@ -273,19 +283,30 @@ describe('the database stopped under two hosts', () => {
     hosts = await Promise.all(dataDirs.map((dir) => startHost(dir, server.url)));
     const health = async (url: string) => (await fetch(`${url}/healthz`)).status;
     for (const host of hosts) expect(await health(host.url)).toBe(200);
+    const root = new SiteClient();
+    const setup = await root.submit(hosts[0].url, `/admin/setup?token=${TEST_SETUP_TOKEN}`, '/admin/setup', {
+      username: 'root',
+      password: ADMIN_PASSWORD,
+      token: TEST_SETUP_TOKEN,
+    });
+    expect(setup.status).toBe(303);
 
     await server.stop();
     for (const host of hosts) {
       await eventually(async () => ((await health(host.url)) === 503 ? true : undefined), 5000, 'healthz 503');
-      // A page during the outage is a clear 503, not a crash.
-      const page = await fetch(`${host.url}/login`);
+      // A page that needs the store (the session) is a clear 503 during the outage, not a crash.
+      const page = await root.get(host.url, '/jobs');
       expect(page.status).toBe(503);
     }
 
     await server.start();
     for (const host of hosts) {
       await eventually(async () => ((await health(host.url)) === 200 ? true : undefined), 15_000, 'healthz 200');
-      expect((await fetch(`${host.url}/login`)).status).toBe(200);
+      await eventually(
+        async () => ((await root.get(host.url, '/jobs')).status === 200 ? true : undefined),
+        5000,
+        '/jobs',
+      );
       expect(host.child.exitCode).toBeNull();
     }
   });
@@ -310,7 +331,10 @@ describe('an imported files-mode site on two hosts', () => {
   });
 
   it('import-files copies it in one command; the hosts log in with the old passwords and serve the old jobs', async () => {
-    const imported = await runPgCli(testDb.url, ['import-files', '--from', site.dir]);
+    // With the hosts' settings, SESSION_SECRET included: carol's two-factor secret is re-sealed for it.
+    const imported = await runPgCli(testDb.url, ['import-files', '--from', site.dir], {
+      env: { SESSION_SECRET: HOSTS_SESSION_SECRET },
+    });
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`Copied ${site.dir} into the database in one transaction:`);
@@ -333,8 +357,15 @@ describe('an imported files-mode site on two hosts', () => {
     ).toEqual(before);
 
     hosts = await Promise.all(dataDirs.map((dir) => startHost(dir, testDb.url)));
+    // Carol's two-factor login came along: the password leads to /login/2fa, her authenticator's code logs her in.
     const carol = new SiteClient();
     expect(await carol.login(hosts[0].url, 'carol', SITE_PASSWORDS.carol)).toBe(303);
+    expect((await carol.get(hosts[1].url, '/jobs')).status).toBe(303);
+    const second = await carol.submit(hosts[1].url, '/login/2fa', '/login/2fa', {
+      code: new Totp().generate(CAROL_TOTP_SECRET, new Date()),
+    });
+    expect(second.status).toBe(303);
+    expect((await carol.get(hosts[0].url, '/jobs')).status).toBe(200);
     const result = await carol.get(hosts[1].url, `/result/${site.doneJobId}`);
     expect(result.status).toBe(200);
     for (const [i, text] of Object.values(site.drafts).entries()) {
@@ -401,7 +432,26 @@ describe('every CLI command in postgres mode, with no DATA_DIR', () => {
     expect(await sql(testDb.url, "SELECT disabled FROM users WHERE username = 'pat'")).toEqual([{ disabled: true }]);
     expect((await cli(['enable-user', 'pat'])).code).toBe(0);
     expect((await cli(['disable-user', 'root'])).code).toBe(1); // the last admin
+    const notOn = await cli(['reset-2fa', 'pat']);
+    expect(notOn.code).toBe(1);
+    expect(notOn.stderr).toContain('pat does not have two-factor login on.');
+    const db = new Database({ url: testDb.url, poolSize: 1 });
+    try {
+      const twoFactor = new PgTwoFactorRepository(db);
+      await twoFactor.savePending('u-pat', 'sealed', new Date().toISOString());
+      await twoFactor.enable('u-pat', {
+        sealedSecret: 'sealed',
+        enabledAt: new Date().toISOString(),
+        usedStep: 1,
+        recoveryCodeHashes: [],
+      });
+    } finally {
+      await db.close();
+    }
     expect((await cli(['reset-2fa', 'pat'])).code).toBe(0);
+    expect(
+      await sql(testDb.url, "SELECT 1 FROM two_factor WHERE user_id = 'u-pat' AND sealed_secret IS NOT NULL"),
+    ).toEqual([]);
     expect((await cli(['disable-user', 'ghost'])).code).toBe(1);
 
     const audit = await sql(testDb.url, "SELECT count(*)::int AS n FROM audit_log WHERE actor = 'cli'");
