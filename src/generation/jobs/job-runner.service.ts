@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig, ProcessRole } from '../../config/app-config';
+import { UnitOfWork } from '../../persistence/unit-of-work';
 import { JobQueue } from '../queue/job-queue';
 import { QuotaService } from '../usage/quota.service';
 import { UsageLedgerRepository } from '../usage/usage-ledger.repository';
@@ -13,6 +14,8 @@ import { JobsRepository } from './jobs.repository';
 export const POLL_INTERVAL_MS = 300;
 /** How often expired leases are looked for after start-up (more often when leases are shorter). */
 export const ORPHAN_CHECK_INTERVAL_MS = 5000;
+/** The unit of work that rebuilds a missing usage ledger at start-up. */
+export const REBUILD_LEDGER_UNIT = 'generation.rebuild-ledger';
 /** A job interrupted this many times is failed instead of being retried again. */
 export const MAX_ATTEMPTS = 2;
 /** How long shutdown waits for jobs in flight before leaving them `running` for the next start. */
@@ -67,6 +70,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly ledger: UsageLedgerRepository,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly units: UnitOfWork,
   ) {
     this.workerId = `${runnerHost(config.dataDir)}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.enabled = runsJobs(config.processRole);
@@ -122,10 +126,12 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   async recover(): Promise<void> {
     const adopted = await this.jobs.adoptOrphans();
     if (adopted > 0) this.logger.log(`Adopted ${adopted} job(s) missing from the index`);
-    if (!(await this.ledger.hasLedger())) {
+    // One unit, so hosts (or processes) starting at once rebuild a missing ledger once: the others then find it.
+    await this.units.run(REBUILD_LEDGER_UNIT, async () => {
+      if (await this.ledger.hasLedger()) return;
       const all = await this.jobs.allJobs();
       if (all.length > 0) await this.quota.rebuild(all);
-    }
+    });
     await this.recoverExpiredLeases();
   }
 

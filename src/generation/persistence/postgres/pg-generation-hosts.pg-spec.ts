@@ -2,14 +2,15 @@ import { aJob, aJobOwner } from '../../../../test/factories/generation';
 import { usePgDatabase } from '../../../../test/helpers/pg-repository';
 import { strictMock } from '../../../../test/helpers/strict-mock';
 import { AuditService } from '../../../audit/audit.service';
-import { ManualClock } from '../../../common/clock/clock';
+import { ManualClock, SystemClock } from '../../../common/clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { Database } from '../../../persistence/postgres/database';
 import { PgUnitOfWork } from '../../../persistence/postgres/pg-unit-of-work';
+import { workerHost } from '../../queue/job-queue';
 import { JobProcessor } from '../../jobs/job-processor.service';
-import { JobRunner } from '../../jobs/job-runner.service';
+import { JobRunner, runnerHost } from '../../jobs/job-runner.service';
 import { CREATE_JOB_UNIT, JobsService } from '../../jobs/jobs.service';
-import { GenerationProvider, GenerationResult } from '../../providers/generation-provider';
+import { GenerationBrief, GenerationProvider, GenerationResult } from '../../providers/generation-provider';
 import { QcService } from '../../qc/qc.service';
 import { QuotaExceededError, QuotaService } from '../../usage/quota.service';
 import { PgArtifactStore } from './pg-artifact.store';
@@ -372,6 +373,100 @@ describe('Generation on two hosts (PostgreSQL)', () => {
             files: [expect.objectContaining({ bytes: expect.any(Number) })],
           });
         }
+      }
+    });
+  });
+
+  describe('JobRunner on each host (the services unchanged)', () => {
+    /** A provider that takes a while and records which prompts it ran and how many ran at once. */
+    function countingProvider() {
+      const runs: string[] = [];
+      let now = 0;
+      let peak = 0;
+      const provider: GenerationProvider = {
+        name: 'offline',
+        model: 'counting',
+        generate: async (brief: GenerationBrief): Promise<GenerationResult> => {
+          runs.push(brief.prompt);
+          peak = Math.max(peak, ++now);
+          await new Promise((resolve) => setTimeout(resolve, 80));
+          now--;
+          return {
+            drafts: [{ title: 'Only', markdown: `# Only\n\n${'A draft with enough words to pass. '.repeat(10)}\n` }],
+            usage: { drafts: 1, promptTokens: 0, completionTokens: 0 },
+          };
+        },
+      };
+      return { provider, runs, peak: () => peak };
+    }
+
+    function runnerOn(db: Database, dataDir: string, provider: GenerationProvider) {
+      const clock = new SystemClock();
+      const config = {
+        processRole: 'all',
+        generationLeaseSeconds: 30,
+        generationConcurrency: 2,
+        generationDailyDrafts: 0,
+        dataDir,
+        qcMinWords: 1,
+        qcMaxWords: 2000,
+        qcBannedTerms: [],
+      } as unknown as AppConfig;
+      const jobs = new PgJobsRepository(db);
+      const queue = new PgJobQueue(db);
+      const ledger = new PgUsageLedgerRepository(db);
+      const quota = new QuotaService(ledger, config, clock);
+      const units = new PgUnitOfWork(db);
+      const work = new JobProcessor(
+        jobs,
+        new PgArtifactStore(db),
+        queue,
+        provider,
+        new QcService(config, clock),
+        quota,
+        units,
+        clock,
+      );
+      return new JobRunner(jobs, queue, work, quota, ledger, config, clock, units);
+    }
+
+    it('two installs on one machine are two hosts; 6 jobs on two hosts run once each, at most 2 per host', async () => {
+      expect(runnerHost('/srv/a')).not.toBe(runnerHost('/srv/b'));
+      expect(runnerHost('/srv/a')).toBe(runnerHost('/srv/a/'));
+      expect(runnerHost('/srv/a')).not.toContain(':');
+      const repo = new PgJobsRepository(pg.db);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const job = aJob({
+          prompt: `Job number ${i}`,
+          count: 1,
+          createdAt: new Date(Date.now() - 1000 + i).toISOString(),
+        });
+        await repo.createJob(job);
+        ids.push(job.id);
+      }
+      const a = countingProvider();
+      const b = countingProvider();
+      const runners = [runnerOn(pg.db, '/srv/host-a', a.provider), runnerOn(pg.otherHost, '/srv/host-b', b.provider)];
+      expect(workerHost(runners[0].workerId)).not.toBe(workerHost(runners[1].workerId));
+      await Promise.all(runners.map((runner) => runner.onApplicationBootstrap()));
+      try {
+        for (let i = 0; i < 400; i++) {
+          const all = await repo.allJobs();
+          if (all.every((job) => job.status === 'succeeded')) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      } finally {
+        await Promise.all(runners.map((runner) => runner.onModuleDestroy()));
+      }
+      expect((await repo.allJobs()).map((job) => job.status)).toEqual(Array(6).fill('succeeded'));
+      const prompts = [...a.runs, ...b.runs].sort();
+      expect(prompts).toEqual(Array.from({ length: 6 }, (_, i) => `Job number ${i}`));
+      expect(a.peak()).toBeLessThanOrEqual(2);
+      expect(b.peak()).toBeLessThanOrEqual(2);
+      for (const id of ids) {
+        const manifest = await new PgArtifactStore(pg.otherHost).readManifest(id);
+        expect(manifest).toMatchObject({ status: 'succeeded', qc: { passed: true } });
       }
     });
   });

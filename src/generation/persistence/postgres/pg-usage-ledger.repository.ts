@@ -114,6 +114,8 @@ export class PgUsageLedgerRepository extends UsageLedgerRepository {
   async replaceAll(usage: UserUsage[]): Promise<void> {
     const clean = withoutNul(usage);
     await this.db.transaction(async () => {
+      // Two rebuilds at once would both delete, then both insert the same keys.
+      await this.db.advisoryXactLock('usage:replace-all');
       await this.db.query('DELETE FROM usage_days');
       await this.db.query('DELETE FROM usage_users');
       await this.db.query('INSERT INTO usage_ledger_state (id) VALUES (true) ON CONFLICT (id) DO NOTHING');
@@ -125,7 +127,9 @@ export class PgUsageLedgerRepository extends UsageLedgerRepository {
           `INSERT INTO usage_days (user_id, day, jobs, drafts, prompt_tokens, completion_tokens)
            SELECT $1, day, jobs, drafts, prompt_tokens, completion_tokens
            FROM unnest($2::date[], $3::int[], $4::int[], $5::bigint[], $6::bigint[])
-             AS t (day, jobs, drafts, prompt_tokens, completion_tokens)`,
+             AS t (day, jobs, drafts, prompt_tokens, completion_tokens)
+           ON CONFLICT (user_id, day) DO UPDATE SET jobs = EXCLUDED.jobs, drafts = EXCLUDED.drafts,
+             prompt_tokens = EXCLUDED.prompt_tokens, completion_tokens = EXCLUDED.completion_tokens`,
           [
             user.userId,
             entries.map(([day]) => day),
