@@ -1,20 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import request from 'supertest';
 import { sessionFiles } from '../helpers/sessions';
 import { UsersService } from '../../src/users/users.service';
 import { InvitesService } from '../../src/invites/invites.service';
-import {
-  Agent,
-  createTestApp,
-  csrfFrom,
-  loginAs,
-  newAgent,
-  readJson,
-  rmDataDir,
-  setupAdmin,
-  TestApp,
-} from '../helpers/test-app';
+import { Agent, createTestApp, csrfFrom, loginAs, newAgent, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+import { rawStore, storedInvites, storedText } from '../helpers/raw-store';
 
 const ROOT_PASSWORD = 'correct horse battery';
 const USER_PASSWORD = 'purple monkey dishwasher';
@@ -55,22 +45,17 @@ function unescapeHtml(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-function fileText(t: TestApp, name: string): string | null {
-  const file = path.join(t.dataDir, name);
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
-}
+/** A data file's bytes, or (postgres) its tables' rows as text: see raw-store.ts. */
+const fileText = storedText;
 
-/** users.json, invites.json and password-resets.json as bytes, to prove a refused request changed nothing. */
-function snapshot(t: TestApp): Record<string, string | null> {
-  return Object.fromEntries(
-    ['users.json', 'invites.json', 'password-resets.json'].map((name) => [name, fileText(t, name)]),
-  );
+/** users.json, invites.json and password-resets.json as stored, to prove a refused request changed nothing. */
+async function snapshot(t: TestApp): Promise<Record<string, string | null>> {
+  const names = ['users.json', 'invites.json', 'password-resets.json'];
+  return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await fileText(t, name)])));
 }
 
 /** invites.json as written: these tests also pin the prototype-compatible keys (`used`, snake_case). */
-function inviteRecords(t: TestApp): Array<Record<string, unknown>> {
-  return readJson<{ codes: Array<Record<string, unknown>> }>(t.dataDir, 'invites.json').codes;
-}
+const inviteRecords = storedInvites;
 
 async function mint(admin: { agent: Agent; csrf: string }, fields: Record<string, string> = {}) {
   return admin.agent
@@ -129,7 +114,7 @@ describe('admin panel (e2e)', () => {
 
     it('redirects anonymous POSTs (with a valid CSRF token) to /login and changes nothing', async () => {
       const anon = await newAgent(t);
-      const before = snapshot(t);
+      const before = await snapshot(t);
       for (const [route, fields] of [...posts(code), ['/admin/bootstrap', {}] as [string, Record<string, string>]]) {
         const res = await anon.agent
           .post(route)
@@ -138,11 +123,11 @@ describe('admin panel (e2e)', () => {
         expect([route, res.status]).toEqual([route, 303]);
         expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(route)}`);
       }
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
     });
 
     it('answers a plain user 403 on every admin route and changes nothing', async () => {
-      const before = snapshot(t);
+      const before = await snapshot(t);
       for (const route of gets) {
         const res = await user.agent.get(route);
         expect([route, res.status]).toEqual([route, 403]);
@@ -156,12 +141,12 @@ describe('admin panel (e2e)', () => {
           .send({ _csrf: user.csrf, ...fields });
         expect([route, res.status]).toEqual([route, 403]);
       }
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
       expect((await t.state.user('bob'))!.role).toBe('user');
     });
 
     it('refuses every admin POST with a bad or missing CSRF token (403) and changes nothing', async () => {
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const auditBefore = (await t.state.audit()).length;
       for (const [route, fields] of posts(code)) {
         const bad = await admin.agent
@@ -172,20 +157,20 @@ describe('admin panel (e2e)', () => {
         const missing = await admin.agent.post(route).type('form').send(fields);
         expect([route, missing.status]).toEqual([route, 403]);
       }
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
       expect(await t.state.audit()).toHaveLength(auditBefore);
-      expect(inviteRecords(t).find((c) => c.code === code)!.revoked_at).toBeNull();
+      expect((await inviteRecords(t)).find((c) => c.code === code)!.revoked_at).toBeNull();
     });
 
     it('refuses a cross-site admin POST even with the right token', async () => {
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const res = await admin.agent
         .post('/admin/invites')
         .set('Origin', 'https://evil.example')
         .type('form')
         .send({ _csrf: admin.csrf, note: 'evil' });
       expect(res.status).toBe(403);
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
     });
 
     it('shows the admin the panel with every section and the links to jobs and usage', async () => {
@@ -277,7 +262,7 @@ describe('admin panel (e2e)', () => {
       const link = unescapeHtml(/data-testid="minted-link">([^<]+)</.exec(page.text)![1]);
       expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/register\\?code=${code}$`));
 
-      const record = inviteRecords(t).find((c) => c.code === code)!;
+      const record = (await inviteRecords(t)).find((c) => c.code === code)!;
       expect(record).toMatchObject({ note: 'for carol', role: 'user', max_uses: 1, uses: 0, created_by: 'root' });
       const expires = new Date(record.expires_at as string).getTime();
       expect(expires - new Date(record.created_at as string).getTime()).toBe(7 * DAY);
@@ -288,7 +273,7 @@ describe('admin panel (e2e)', () => {
 
       const event = (await t.state.audit()).find((e) => e.event === 'invite.mint')!;
       expect(event).toMatchObject({ actor: 'root', role: 'user', max_uses: 1 });
-      expect(fileText(t, 'audit.jsonl')).not.toContain(code);
+      expect(await fileText(t, 'audit.jsonl')).not.toContain(code);
     });
 
     it('role admin: the invite registers an admin', async () => {
@@ -306,7 +291,7 @@ describe('admin panel (e2e)', () => {
       expect(third.res.status).toBe(400);
       expect(third.res.text).toContain('This invite code is not valid.');
       expect(await t.state.user('gail')).toBeUndefined();
-      expect(inviteRecords(t).find((c) => c.code === code)).toMatchObject({
+      expect((await inviteRecords(t)).find((c) => c.code === code)).toMatchObject({
         uses: 2,
         used: true,
         used_by: ['erin', 'finn'],
@@ -320,7 +305,7 @@ describe('admin panel (e2e)', () => {
     it('expiresInDays 1 stops working after a day; 0 never expires', async () => {
       const short = await mintCode(admin, { expiresInDays: '1' });
       const forever = await mintCode(admin, { expiresInDays: '0' });
-      expect(inviteRecords(t).find((c) => c.code === forever)!.expires_at).toBeNull();
+      expect((await inviteRecords(t)).find((c) => c.code === forever)!.expires_at).toBeNull();
       t.clock.advance(DAY + 60_000);
       const late = await registerWith(t, 'hank', short);
       expect(late.res.status).toBe(400);
@@ -337,12 +322,12 @@ describe('admin panel (e2e)', () => {
       const code = await mintCode(admin, { code: 'Team-Offsite_2026', note: 'offsite' });
       expect(code).toBe('Team-Offsite_2026');
       expect((await registerWith(t, 'judy', 'Team-Offsite_2026')).res.status).toBe(303);
-      const before = fileText(t, 'invites.json');
+      const before = await fileText(t, 'invites.json');
       const dup = await mint(admin, { code: 'Team-Offsite_2026', note: 'again' });
       expect(dup.status).toBe(400);
       expect(dup.text).toContain('That code already exists.');
       expect(dup.text).toContain('data-testid="users-table"'); // the whole panel, re-rendered
-      expect(fileText(t, 'invites.json')).toBe(before);
+      expect(await fileText(t, 'invites.json')).toBe(before);
     });
 
     it.each([
@@ -359,7 +344,7 @@ describe('admin panel (e2e)', () => {
     ])(
       'refuses invalid input (%s): 400, panel with the error and what was typed, nothing changes',
       async (_name, fields, message) => {
-        const before = snapshot(t);
+        const before = await snapshot(t);
         const auditBefore = (await t.state.audit()).length;
         const res = await mint(admin, { note: 'typed note', ...fields });
         expect(res.status).toBe(400);
@@ -367,7 +352,7 @@ describe('admin panel (e2e)', () => {
         expect(res.text).toContain('data-testid="form-error"');
         expect(res.text).toContain('data-testid="invites-table"');
         expect(res.text).toContain('value="typed note"');
-        expect(snapshot(t)).toEqual(before);
+        expect(await snapshot(t)).toEqual(before);
         expect(await t.state.audit()).toHaveLength(auditBefore);
       },
     );
@@ -389,7 +374,7 @@ describe('admin panel (e2e)', () => {
       const res = await admin.agent.post(`/admin/invites/${code}/revoke`).type('form').send({ _csrf: admin.csrf });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/admin');
-      const record = inviteRecords(t).find((c) => c.code === code)!;
+      const record = (await inviteRecords(t)).find((c) => c.code === code)!;
       expect(record.revoked_at).toEqual(expect.any(String));
       expect(record.revoked_by).toBe('root');
       const page = await admin.agent.get('/admin').expect(200);
@@ -402,7 +387,7 @@ describe('admin panel (e2e)', () => {
       expect(late.res.text).toContain('This invite code is not valid.');
       expect(await t.state.user('kent')).toBeUndefined();
       expect((await t.state.audit()).some((e) => e.event === 'invite.revoke' && e.actor === 'root')).toBe(true);
-      expect(fileText(t, 'audit.jsonl')).not.toContain(code);
+      expect(await fileText(t, 'audit.jsonl')).not.toContain(code);
     });
 
     it('revoking an unknown code is a 404 on the panel', async () => {
@@ -492,12 +477,12 @@ describe('admin panel (e2e)', () => {
     });
 
     it('refuses an unknown role (400, nothing changes)', async () => {
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const res = await post('/admin/users/bob/role', { role: 'superuser' });
       expect(res.status).toBe(400);
       expect(res.text).toContain('Choose a role: user or admin.');
       expect(res.text).toContain('data-testid="users-table"');
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
     });
 
     it('answers 404 for an unknown user', async () => {
@@ -520,11 +505,11 @@ describe('admin panel (e2e)', () => {
 
     it('deletes only with the confirm box ticked; the deleted user is cut off', async () => {
       const carl = await loginAs(t, 'Carl.Dot', USER_PASSWORD);
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const unconfirmed = await post('/admin/users/Carl.Dot/delete');
       expect(unconfirmed.status).toBe(400);
       expect(unconfirmed.text).toContain('Tick &quot;confirm&quot; to delete Carl.Dot.');
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
 
       await post('/admin/users/Carl.Dot/delete', { confirm: 'yes' }).expect(303);
       expect(await t.state.user('Carl.Dot')).toBeUndefined();
@@ -538,7 +523,7 @@ describe('admin panel (e2e)', () => {
     });
 
     it('an admin cannot disable, demote or delete themself (clear message, nothing changes)', async () => {
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const cases: Array<[string, Record<string, string>, string]> = [
         ['/admin/users/root/disable', {}, 'You cannot disable your own account.'],
         ['/admin/users/root/role', { role: 'user' }, 'You cannot demote your own account.'],
@@ -549,7 +534,7 @@ describe('admin panel (e2e)', () => {
         expect([route, res.status]).toEqual([route, 400]);
         expect(res.text).toContain(message);
       }
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
       await admin.agent.get('/admin').expect(200);
     });
 
@@ -561,11 +546,11 @@ describe('admin panel (e2e)', () => {
       expect((await t.state.user('root'))!.role).toBe('user');
       await admin.agent.get('/admin').expect(403); // root lost access at once
       // bob is now the only admin and cannot disable himself
-      const before = snapshot(t);
+      const before = await snapshot(t);
       const self = await bob.agent.post('/admin/users/bob/disable').type('form').send({ _csrf: bob.csrf });
       expect(self.status).toBe(400);
       expect(self.text).toContain('You cannot disable your own account.');
-      expect(snapshot(t)).toEqual(before);
+      expect(await snapshot(t)).toEqual(before);
       // restore root
       await bob.agent.post('/admin/users/root/role').type('form').send({ _csrf: bob.csrf, role: 'admin' }).expect(303);
       await admin.agent.get('/admin').expect(200);
@@ -582,11 +567,14 @@ describe('admin panel (e2e)', () => {
       expect(again.text).not.toContain('data-testid="reset-link-url"');
 
       const token = new URL(link).searchParams.get('token')!;
-      expect(fileText(t, 'audit.jsonl')).not.toContain(token);
-      expect(fileText(t, 'password-resets.json')).not.toContain(token);
-      const sessionsText = sessionFiles(t.dataDir)
-        .map((file) => fs.readFileSync(file, 'utf8'))
-        .join('\n');
+      expect(await fileText(t, 'audit.jsonl')).not.toContain(token);
+      expect(await fileText(t, 'password-resets.json')).not.toContain(token);
+      const sessionsText =
+        t.store === 'files'
+          ? sessionFiles(t.dataDir)
+              .map((file) => fs.readFileSync(file, 'utf8'))
+              .join('\n')
+          : await rawStore(t);
       expect(sessionsText).not.toContain(token); // never in the session
       expect(
         (await t.state.audit()).some(
@@ -639,9 +627,9 @@ describe('admin panel (e2e)', () => {
     });
 
     it('never writes a password hash, token or full invite code to the audit file', async () => {
-      const audit = fileText(t, 'audit.jsonl')!;
+      const audit = (await fileText(t, 'audit.jsonl'))!;
       expect(audit).not.toMatch(/\$2[aby]\$/);
-      for (const invite of inviteRecords(t)) expect(audit).not.toContain(invite.code as string);
+      for (const invite of await inviteRecords(t)) expect(audit).not.toContain(invite.code as string);
       for (const line of await t.state.audit())
         expect(Object.keys(line).join(' ')).not.toMatch(/pass|hash|token|secret/i);
     });
@@ -679,17 +667,17 @@ describe('admin panel (e2e)', () => {
         const adminAgent = await loginAs(t, 'admin', BOOTSTRAP);
         await adminAgent.agent.get('/admin').expect(200);
 
-        const before = snapshot(t);
+        const before = await snapshot(t);
         expect((await zed.agent.post('/admin/bootstrap').type('form').send({ _csrf: zed.csrf })).status).toBe(403);
         const asAdmin = await adminAgent.agent.post('/admin/bootstrap').type('form').send({ _csrf: adminAgent.csrf });
         expect(asAdmin.status).toBe(409);
         expect(asAdmin.text).toContain('An admin already exists.');
-        expect(snapshot(t)).toEqual(before);
+        expect(await snapshot(t)).toEqual(before);
 
         const events = (await t.state.audit()).filter((e) => e.event === 'admin.bootstrap');
         expect(events).toHaveLength(1);
         expect(events[0]).toMatchObject({ actor: 'zed', created: 'admin' });
-        expect(fileText(t, 'audit.jsonl')).not.toContain(BOOTSTRAP);
+        expect(await fileText(t, 'audit.jsonl')).not.toContain(BOOTSTRAP);
       } finally {
         await t.close();
         rmDataDir(t.dataDir);
@@ -701,9 +689,9 @@ describe('admin panel (e2e)', () => {
       try {
         const zed = await makeUser(t, 'zed');
         await zed.agent.get('/admin').expect(403);
-        const before = snapshot(t);
+        const before = await snapshot(t);
         expect((await zed.agent.post('/admin/bootstrap').type('form').send({ _csrf: zed.csrf })).status).toBe(403);
-        expect(snapshot(t)).toEqual(before);
+        expect(await snapshot(t)).toEqual(before);
         expect(await t.state.user('admin')).toBeUndefined();
       } finally {
         await t.close();

@@ -14,6 +14,7 @@ import {
   TEST_SETUP_TOKEN,
   TestApp,
 } from '../helpers/test-app';
+import { describeFilesOnly } from '../helpers/store-mode';
 
 /** Issue 13 / SPEC §5: visitors who are not logged in cost the store nothing. */
 
@@ -78,11 +79,13 @@ describe('no session before login (e2e)', () => {
 
     it('100 anonymous visits with forms leave the data folder as it was', async () => {
       const before = sessionFiles(t.dataDir).length;
+      const sessionsBefore = await sessionCount(t);
       for (let i = 0; i < 100; i++)
         await request(t.http)
           .get(i % 2 ? '/login' : `/register?code=${code}`)
           .expect(200);
       expect(sessionFiles(t.dataDir)).toHaveLength(before);
+      expect(await sessionCount(t)).toBe(sessionsBefore);
       expect(fs.existsSync(path.join(t.dataDir, 'sessions.json'))).toBe(false);
     });
 
@@ -111,6 +114,7 @@ describe('no session before login (e2e)', () => {
       expect(setCookies(res).find((c) => c.startsWith('gatehouse.pre='))).toMatch(/Expires=Thu, 01 Jan 1970/);
       expect(await sessionCount(t)).toBe(before + 1);
       await agent.get('/account/password').expect(200);
+      if (t.store !== 'files') return; // FILES_ONLY['session-file-modes']
       const files = sessionFiles(t.dataDir);
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -239,44 +243,48 @@ describe('the setup form through the stateless token (e2e)', () => {
   });
 });
 
-describe('sessions of an older version (sessions.json) survive the upgrade (e2e)', () => {
-  it('a logged-in user stays logged in after sessions.json is migrated into files', async () => {
-    const dataDir = makeDataDir();
-    try {
-      const first = await createTestApp({ dataDir });
-      await setupAdmin(first, 'root', ROOT_PASSWORD);
-      const cookie = await loginCookie(first, 'root', ROOT_PASSWORD);
-      await first.close();
-
-      // Rewrite the session files as the single sessions.json that older versions kept.
-      const sid = decodeURIComponent(cookie.slice('gatehouse.sid='.length))
-        .replace(/^s:/, '')
-        .replace(/\.[^.]*$/, '');
-      const live = sessionFiles(dataDir)
-        .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as { data: { userId?: string }; expiresAt: number })
-        .filter((s) => s.data.userId !== undefined);
-      const mine = live.find(() => true)!;
-      const legacy = {
-        sessions: {
-          [sid]: { sess: mine.data, expiresAt: mine.expiresAt },
-          'someone-else': { sess: mine.data, expiresAt: mine.expiresAt },
-        },
-      };
-      fs.rmSync(path.join(dataDir, 'sessions'), { recursive: true });
-      fs.writeFileSync(path.join(dataDir, 'sessions.json'), JSON.stringify(legacy), { mode: 0o600 });
-
-      const second = await createTestApp({ dataDir });
+describeFilesOnly(
+  'legacy-sessions-json',
+  'sessions of an older version (sessions.json) survive the upgrade (e2e)',
+  () => {
+    it('a logged-in user stays logged in after sessions.json is migrated into files', async () => {
+      const dataDir = makeDataDir();
       try {
-        expect(fs.existsSync(path.join(dataDir, 'sessions.json'))).toBe(false);
-        expect(await sessionCount(second)).toBe(2);
-        const page = await request(second.http).get('/account/password').set('Cookie', cookie).expect(200);
-        expect(page.text).toContain('root');
-        for (const file of sessionFiles(dataDir)) expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+        const first = await createTestApp({ dataDir });
+        await setupAdmin(first, 'root', ROOT_PASSWORD);
+        const cookie = await loginCookie(first, 'root', ROOT_PASSWORD);
+        await first.close();
+
+        // Rewrite the session files as the single sessions.json that older versions kept.
+        const sid = decodeURIComponent(cookie.slice('gatehouse.sid='.length))
+          .replace(/^s:/, '')
+          .replace(/\.[^.]*$/, '');
+        const live = sessionFiles(dataDir)
+          .map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as { data: { userId?: string }; expiresAt: number })
+          .filter((s) => s.data.userId !== undefined);
+        const mine = live.find(() => true)!;
+        const legacy = {
+          sessions: {
+            [sid]: { sess: mine.data, expiresAt: mine.expiresAt },
+            'someone-else': { sess: mine.data, expiresAt: mine.expiresAt },
+          },
+        };
+        fs.rmSync(path.join(dataDir, 'sessions'), { recursive: true });
+        fs.writeFileSync(path.join(dataDir, 'sessions.json'), JSON.stringify(legacy), { mode: 0o600 });
+
+        const second = await createTestApp({ dataDir });
+        try {
+          expect(fs.existsSync(path.join(dataDir, 'sessions.json'))).toBe(false);
+          expect(await sessionCount(second)).toBe(2);
+          const page = await request(second.http).get('/account/password').set('Cookie', cookie).expect(200);
+          expect(page.text).toContain('root');
+          for (const file of sessionFiles(dataDir)) expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+        } finally {
+          await second.close();
+        }
       } finally {
-        await second.close();
+        rmDataDir(dataDir);
       }
-    } finally {
-      rmDataDir(dataDir);
-    }
-  });
-});
+    });
+  },
+);

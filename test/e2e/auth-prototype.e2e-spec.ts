@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTestApp, loginAs, newAgent, readJson, register, rmDataDir, TestApp } from '../helpers/test-app';
+import { describeFilesOnly } from '../helpers/store-mode';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
 /** Files written by the Flask prototype, with Werkzeug hashes made by Python's hashlib. */
-describe('prototype data files (e2e)', () => {
+describeFilesOnly('prototype-files', 'prototype data files (e2e)', () => {
   let t: TestApp;
   const prototypeUsers = fs.readFileSync(path.join(FIXTURES, 'prototype-users.json'), 'utf8');
   const prototypeInvites = fs.readFileSync(path.join(FIXTURES, 'prototype-invites.json'), 'utf8');

@@ -4,12 +4,12 @@ import {
   csrfFrom,
   loginAs,
   mintInvite,
-  readJson,
   register,
   rmDataDir,
   setupAdmin,
   TestApp,
 } from '../helpers/test-app';
+import { rawAudit } from '../helpers/raw-store';
 
 const PASSWORD = 'a perfectly fine passphrase';
 
@@ -27,15 +27,27 @@ describe('registration with invites (e2e)', () => {
 
   // The files as written: these tests also pin what is stored (only a bcrypt hash) and the
   // prototype-compatible invite keys (`used`, `used_by`).
-  const users = () => readJson(t.dataDir, 'users.json').users as Array<Record<string, any>>;
-  const invite = (code: string) => readJson(t.dataDir, 'invites.json').codes.find((c: any) => c.code === code);
+  // What is stored, in the files' field names, read through the repositories (both stores).
+  const users = async (): Promise<Array<Record<string, any>>> =>
+    Promise.all(
+      (await t.state.users()).map(async (u) => ({
+        username: u.username,
+        role: u.role,
+        invited_by: u.invitedBy,
+        password_hash: await t.state.passwordHash(u.username),
+      })),
+    );
+  const invite = async (code: string): Promise<Record<string, any>> => {
+    const found = await t.state.invite(code);
+    return found ? { uses: found.uses, used: found.uses >= found.maxUses, used_by: found.usedBy } : {};
+  };
 
   it('GET /register?code= pre-fills the code and does not use it up', async () => {
     const code = await mintInvite(t);
     const res = await request(t.http).get(`/register?code=${code}`).expect(200);
     expect(res.text).toContain(`value="${code}"`);
-    expect(invite(code).uses).toBe(0);
-    expect(invite(code).used).toBe(false);
+    expect((await invite(code)).uses).toBe(0);
+    expect((await invite(code)).used).toBe(false);
   });
 
   it('registers with a valid invite, logs the new user in, and stores only a bcrypt hash', async () => {
@@ -45,19 +57,19 @@ describe('registration with invites (e2e)', () => {
     expect(res.headers.location).toBe('/');
     const home = await agent.get('/').expect(200);
     expect(home.text).toContain('newcomer');
-    const record = users().find((u) => u.username === 'newcomer')!;
+    const record = (await users()).find((u) => u.username === 'newcomer')!;
     expect(record.password_hash).toMatch(/^\$2[aby]\$04\$/);
     expect(JSON.stringify(record)).not.toContain(PASSWORD);
     expect(record.role).toBe('user');
     expect(record.invited_by).toBe('root');
-    expect(invite(code)).toMatchObject({ uses: 1, used: true, used_by: ['newcomer'] });
+    expect(await invite(code)).toMatchObject({ uses: 1, used: true, used_by: ['newcomer'] });
   });
 
   it('takes the role from the invite', async () => {
     const code = await mintInvite(t, { role: 'admin' });
     const { res } = await register(t, 'second-admin', PASSWORD, code);
     expect(res.status).toBe(303);
-    expect(users().find((u) => u.username === 'second-admin')!.role).toBe('admin');
+    expect((await users()).find((u) => u.username === 'second-admin')!.role).toBe('admin');
   });
 
   it.each([
@@ -89,13 +101,13 @@ describe('registration with invites (e2e)', () => {
     ['unknown', async () => 'no-such-code-at-all'],
   ])('refuses a %s invite with the one generic message, 400, nothing created', async (_kind, makeCode) => {
     const code = await makeCode();
-    const before = users().length;
+    const before = (await users()).length;
     const { res } = await register(t, 'hopeful', PASSWORD, code);
     expect(res.status).toBe(400);
     expect(res.text).toContain('This invite code is not valid.');
     expect(res.text).toContain('value="hopeful"');
     expect(res.text).not.toContain(PASSWORD);
-    expect(users()).toHaveLength(before);
+    expect(await users()).toHaveLength(before);
   });
 
   it('honours maxUses: a 2-use invite makes exactly two accounts', async () => {
@@ -103,7 +115,7 @@ describe('registration with invites (e2e)', () => {
     expect((await register(t, 'multi-1', PASSWORD, code)).res.status).toBe(303);
     expect((await register(t, 'multi-2', PASSWORD, code)).res.status).toBe(303);
     expect((await register(t, 'multi-3', PASSWORD, code)).res.status).toBe(400);
-    expect(invite(code)).toMatchObject({ uses: 2, used: true, used_by: ['multi-1', 'multi-2'] });
+    expect(await invite(code)).toMatchObject({ uses: 2, used: true, used_by: ['multi-1', 'multi-2'] });
   });
 
   it('refuses a username taken case-insensitively with 409 and keeps the invite unused', async () => {
@@ -111,7 +123,7 @@ describe('registration with invites (e2e)', () => {
     const { res } = await register(t, 'NEWCOMER', PASSWORD, code);
     expect(res.status).toBe(409);
     expect(res.text).toContain('That username is taken.');
-    expect(invite(code).uses).toBe(0);
+    expect((await invite(code)).uses).toBe(0);
   });
 
   it.each([
@@ -126,13 +138,13 @@ describe('registration with invites (e2e)', () => {
     ['a missing invite code', { inviteCode: '' }, 'invite code'],
   ])('refuses %s with 400 and a field error, creating nothing', async (_case, override, message) => {
     const code = await mintInvite(t);
-    const before = users().length;
+    const before = (await users()).length;
     const form = { username: 'valid_name', password: PASSWORD, inviteCode: code, ...override };
     const { res } = await register(t, form.username, form.password, form.inviteCode);
     expect(res.status).toBe(400);
     expect(res.text).toContain(message);
-    expect(users()).toHaveLength(before);
-    expect(invite(code).uses).toBe(0);
+    expect(await users()).toHaveLength(before);
+    expect((await invite(code)).uses).toBe(0);
   });
 
   it('accepts a password of exactly 72 bytes of multibyte characters, and it is not truncated', async () => {
@@ -170,20 +182,18 @@ describe('registration with invites (e2e)', () => {
     );
     expect(results.filter((r) => r.status === 303)).toHaveLength(1);
     expect(results.filter((r) => r.status === 400)).toHaveLength(19);
-    expect(users().filter((u) => u.username.startsWith('racer'))).toHaveLength(1);
-    expect(invite(code).uses).toBe(1);
+    expect((await users()).filter((u) => u.username.startsWith('racer'))).toHaveLength(1);
+    expect((await invite(code)).uses).toBe(1);
   });
 
   it('records register and invite use in the audit log without the code or password', async () => {
-    const fs = await import('node:fs');
-    const path = await import('node:path');
     const events = await t.state.audit();
-    // The file itself must never hold the password or a code.
-    const raw = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8');
+    // The stored log itself must never hold the password or a code.
+    const raw = await rawAudit(t);
     expect(events.some((e) => e.event === 'register' && e.actor === 'newcomer')).toBe(true);
     expect(events.some((e) => e.event === 'invite.use' && e.actor === 'newcomer')).toBe(true);
     expect(raw).not.toContain(PASSWORD);
-    for (const c of readJson(t.dataDir, 'invites.json').codes) expect(raw).not.toContain(c.code);
+    for (const c of await t.state.invites()) expect(raw).not.toContain(c.code);
   });
 });
 
@@ -197,7 +207,7 @@ describe('registration throttling per IP (e2e)', () => {
       expect(res.status).toBe(429);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(res.text).toMatch(/Too many registration attempts/);
-      expect(readJson(t.dataDir, 'invites.json').codes[0].uses).toBe(0);
+      expect((await t.state.invites())[0].uses).toBe(0);
       t.clock.advance(3601_000);
       expect((await register(t, 'later', PASSWORD, code)).res.status).toBe(303);
     } finally {

@@ -14,6 +14,7 @@ import {
 } from '../helpers/test-app';
 import { CLI, CliResult, cliEnv, runCli } from '../helpers/cli';
 import { ROOT } from '../helpers/dist';
+import { describeFilesOnly } from '../helpers/store-mode';
 
 /**
  * The admin CLI as operators run it: `node dist/cli.js` (what `npm run cli` runs) in a child process
@@ -92,7 +93,7 @@ beforeAll(() => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does it) first`);
 });
 
-describe('admin CLI (e2e, node dist/cli.js)', () => {
+describeFilesOnly('cli-files', 'admin CLI (e2e, node dist/cli.js)', () => {
   describe('usage', () => {
     const dir = makeDataDir();
     afterAll(() => rmDataDir(dir));

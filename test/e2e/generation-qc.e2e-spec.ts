@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
 import { jobOf, jobsOf, manifestOf } from '../helpers/generation-state';
 import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+import { describeFilesOnly } from '../helpers/store-mode';
 
 describe('QC and the jobs dashboard (e2e)', () => {
   let t: TestApp;
@@ -42,7 +43,7 @@ describe('QC and the jobs dashboard (e2e)', () => {
     await alice.agent.get(`/download/${id}.zip`).expect(200);
   });
 
-  describe('re-running QC', () => {
+  describeFilesOnly('qc-tampered-files', 're-running QC', () => {
     let id: string;
     let manifestBefore: any;
 

@@ -6,6 +6,7 @@ import { JobRunner, POLL_INTERVAL_MS } from '../../src/generation/jobs/job-runne
 import { eventually, generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
 import { jobOf, jobsOf, manifestOf, usageOn } from '../helpers/generation-state';
 import { createTestApp, makeDataDir, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+import { describeFilesOnly } from '../helpers/store-mode';
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
@@ -34,7 +35,7 @@ function jobJson(id: string, fields: Record<string, unknown>): string {
   });
 }
 
-describe('interrupted jobs at start-up (e2e)', () => {
+describeFilesOnly('recovery-job-files', 'interrupted jobs at start-up (e2e)', () => {
   let t: TestApp | undefined;
   afterEach(async () => {
     if (t) {

@@ -12,6 +12,7 @@ import {
   waitForJob,
 } from '../helpers/generation-helpers';
 import { jobOf, jobsOf, manifestOf } from '../helpers/generation-state';
+import { ArtifactStore } from '../../src/generation/artifacts/artifact-store';
 import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -77,12 +78,24 @@ describe('generation (e2e)', () => {
         usage: { drafts: 3, prompt_tokens: 0, completion_tokens: 0 },
       });
       expect(manifest.files).toHaveLength(3);
-      manifest.files.forEach((file: { path: string; bytes: number; sha256: string }, i: number) => {
+      // The stored bytes (files: jobs/<id>/artifacts/; postgres: job_files), read through the ArtifactStore.
+      const files = manifest.files as Array<{ path: string; bytes: number; sha256: string }>;
+      const stored = await t.app.get(ArtifactStore).readArtifacts(
+        id,
+        files.map((file) => file.path),
+      );
+      files.forEach((file, i: number) => {
         expect(file.path).toMatch(new RegExp(`^artifacts/0${i + 1}-[a-z0-9-]+\\.md$`));
-        const data = fs.readFileSync(path.join(t.dataDir, 'jobs', id, file.path));
+        const data = stored[i].content!;
         expect(file.bytes).toBe(data.length);
         expect(file.sha256).toBe(sha256(data));
       });
+      if (t.store === 'files') {
+        for (const file of files) {
+          const onDisk = fs.readFileSync(path.join(t.dataDir, 'jobs', id, file.path));
+          expect(file.sha256).toBe(sha256(onDisk));
+        }
+      }
       expect(manifest.qc.passed).toBe(true);
       expect(manifest.qc.checks.map((c: { name: string }) => c.name)).toEqual([
         'non-empty',

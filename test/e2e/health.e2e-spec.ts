@@ -3,9 +3,10 @@ import request from 'supertest';
 import { HEALTH_RESULT_TTL_MS } from '../../src/persistence/json/json-store-health';
 import { CaptureLogger } from '../helpers/capture-logger';
 import { createTestApp, rmDataDir, TestApp } from '../helpers/test-app';
+import { describeFilesOnly } from '../helpers/store-mode';
 
 /** SPEC §10: /healthz reads and writes the store, answers 503 when it cannot, and recovers by itself. */
-describe('GET /healthz (e2e)', () => {
+describeFilesOnly('healthz-probe-file', 'GET /healthz (e2e)', () => {
   let t: TestApp;
   let logger: CaptureLogger;
   let away: string;

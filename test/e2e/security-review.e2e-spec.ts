@@ -16,6 +16,8 @@ import {
   setupAdmin,
   TestApp,
 } from '../helpers/test-app';
+import { describeFilesOnly } from '../helpers/store-mode';
+import { rawAudit, rawStore } from '../helpers/raw-store';
 
 /** Issue 11: findings of the security review that an in-process app can show. */
 
@@ -41,6 +43,15 @@ function walk(root: string): Entry[] {
   return entries;
 }
 
+/**
+ * Where the store holds `secret`: files under DATA_DIR (files mode), or `['database']` when any row of
+ * any table holds it (postgres mode).
+ */
+async function storedContaining(t: TestApp, secret: string): Promise<string[]> {
+  if (t.store === 'postgres') return (await rawStore(t)).includes(secret) ? ['database'] : [];
+  return filesContaining(t.dataDir, secret);
+}
+
 /** Files under `root` whose bytes contain `secret`. */
 function filesContaining(root: string, secret: string): string[] {
   return walk(root)
@@ -52,7 +63,9 @@ function unescapeHtml(text: string): string {
   return text.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
 }
 
-function auditLines(t: TestApp): Array<Record<string, unknown>> {
+/** The audit entries as stored (files: audit.jsonl's lines; postgres: the audit_log rows, through the AuditLog). */
+async function auditLines(t: TestApp): Promise<Array<Record<string, unknown>>> {
+  if (t.store === 'postgres') return await t.state.audit();
   const file = path.join(t.dataDir, 'audit.jsonl');
   if (!fs.existsSync(file)) return [];
   return fs
@@ -75,7 +88,7 @@ async function resetLinkFor(admin: { agent: Agent; csrf: string }, username: str
   return { res, link, token: new URL(link).searchParams.get('token')! };
 }
 
-describe('DATA_DIR is private: folders 0700, files 0600 (finding 2)', () => {
+describeFilesOnly('data-dir-permissions', 'DATA_DIR is private: folders 0700, files 0600 (finding 2)', () => {
   it('after a whole journey (setup, invite, register, login, a job, a reset link, logout)', async () => {
     const t = await createTestApp({ env: { GENERATION_PROVIDER: 'offline' } });
     try {
@@ -151,7 +164,7 @@ describe('no one-time secret rests in any file (finding 3)', () => {
       .type('form')
       .send({ username: 'root', password: ROOT_PASSWORD, token: setupToken, _csrf: csrfFrom(page.text) })
       .expect(303);
-    expect(filesContaining(t.dataDir, setupToken)).toEqual([]);
+    expect(await storedContaining(t, setupToken)).toEqual([]);
   });
 
   it('a reset link is shown on the POST answer (no-store) and its token is on disk neither then nor after', async () => {
@@ -159,10 +172,10 @@ describe('no one-time secret rests in any file (finding 3)', () => {
     const { res, link, token } = await resetLinkFor(admin, 'root');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(link).toMatch(/\/reset-password\?token=[A-Za-z0-9_-]{40,}$/);
-    expect(filesContaining(t.dataDir, token)).toEqual([]); // right after the POST: sessions.json included
+    expect(await storedContaining(t, token)).toEqual([]); // right after the POST: sessions.json included
     const next = await admin.agent.get('/admin').expect(200);
     expect(next.text).not.toContain(token);
-    expect(filesContaining(t.dataDir, token)).toEqual([]);
+    expect(await storedContaining(t, token)).toEqual([]);
     // It still works, once.
     const anon = request.agent(t.http);
     await anon.get(`/reset-password?token=${token}`).expect(200);
@@ -185,16 +198,15 @@ describe('refused logins keep the audit log bounded (finding 5)', () => {
     const username = `${'a'.repeat(100)}${'b'.repeat(100)}`;
     const login = () => agent.post('/login').type('form').send({ username, password: 'wrong password', _csrf: csrf });
     for (let i = 0; i < 3; i++) expect((await login()).status).toBe(401);
-    const file = path.join(t.dataDir, 'audit.jsonl');
-    const [linesBefore, bytesBefore] = [auditLines(t).length, fs.statSync(file).size];
+    const [linesBefore, bytesBefore] = [(await auditLines(t)).length, (await rawAudit(t)).length];
     for (let batch = 0; batch < 10; batch++) {
       const statuses = await Promise.all(Array.from({ length: 50 }, () => login().then((r) => r.status)));
       expect(statuses.every((s) => s === 429)).toBe(true);
     }
-    const added = auditLines(t).slice(linesBefore);
+    const added = (await auditLines(t)).slice(linesBefore);
     expect(added.map((e) => e.event)).toEqual(['login.throttled']);
-    expect(fs.statSync(file).size - bytesBefore).toBeLessThan(400);
-    for (const entry of auditLines(t)) {
+    expect((await rawAudit(t)).length - bytesBefore).toBeLessThan(400);
+    for (const entry of await auditLines(t)) {
       expect(entry.actor).toBe(`${'a'.repeat(63)}…`);
       expect(JSON.stringify(entry)).not.toContain('b');
     }

@@ -29,6 +29,7 @@ import {
   secretFrom,
   totp,
 } from '../helpers/two-factor';
+import { rawAudit, rawStore, storedText } from '../helpers/raw-store';
 
 const ROOT_PASSWORD = 'correct horse battery';
 const BOB_PASSWORD = 'purple monkey dishwasher';
@@ -100,7 +101,7 @@ describe('two-factor login (e2e)', () => {
       const qr = /src="data:image\/svg\+xml;base64,([^"]+)"/.exec(setup.text)![1].replace(/&#x3D;/g, '=');
       expect(Buffer.from(qr, 'base64').toString()).toMatch(/^<svg/);
       // At rest the pending secret is sealed.
-      expect(fs.readFileSync(path.join(t.dataDir, TWO_FACTOR_FILE), 'utf8')).not.toContain(secret);
+      expect(await storedText(t, TWO_FACTOR_FILE)).not.toContain(secret);
     });
 
     it('a wrong code re-shows the same setup with the error (400); a right one turns it on and shows 10 recovery codes once', async () => {
@@ -397,9 +398,9 @@ describe('two-factor login (e2e)', () => {
         .expect(303);
       expect((await bobAgent.get('/jobs').expect(303)).headers.location).toMatch(/^\/login/);
       expect((await passwordStep(t, 'bob', BOB_PASSWORD)).res.headers.location).toBe('/');
-      const audit = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8');
-      expect(audit).toMatch(/"event":"2fa.reset","actor":"root".*"target":"bob"/);
-      expect(audit).not.toContain(secret);
+      const events = await t.state.audit();
+      expect(events.some((e) => e.event === '2fa.reset' && e.actor === 'root' && e.target === 'bob')).toBe(true);
+      expect(await rawAudit(t)).not.toContain(secret);
       // Nothing left to reset.
       const again = await admin.agent
         .post('/admin/users/bob/2fa/reset')
@@ -447,22 +448,29 @@ describe('two-factor login (e2e)', () => {
       (await admin.get('/account').expect(200)).text,
       (await admin.get('/account/2fa').expect(200)).text,
     ];
-    await t.app.get((await import('../../src/persistence/json/json-store.service')).JsonStore).flush();
+    if (t.store === 'files') {
+      await t.app.get((await import('../../src/persistence/json/json-store.service')).JsonStore).flush();
+    }
 
     const forbidden = [secret, secret.toLowerCase(), ...codes.flatMap(spellings)];
-    const files = everyFile(t.dataDir);
-    const audit = fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8');
+    // Every file under DATA_DIR, or every row of every table in postgres mode.
+    const files = t.store === 'files' ? everyFile(t.dataDir) : await rawStore(t);
+    const audit = await rawAudit(t);
     for (const value of forbidden) {
       expect(files).not.toContain(value);
       expect(audit).not.toContain(value);
       expect(logger.text()).not.toContain(value);
       for (const page of pages) expect(page).not.toContain(value);
     }
-    expect(audit).toMatch(/"event":"2fa.enable"/);
-    expect(audit).toMatch(/"event":"login.recovery_code"/);
-    expect(audit).toMatch(/"event":"login.2fa_failure"/);
-    expect(audit).toMatch(/"event":"login.success".*"second_factor":"totp"/);
-    expect(fs.statSync(path.join(t.dataDir, TWO_FACTOR_FILE)).mode & 0o777).toBe(0o600);
+    const events = await t.state.audit();
+    expect(events.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['2fa.enable', 'login.recovery_code', 'login.2fa_failure']),
+    );
+    expect(events.some((e) => e.event === 'login.success' && e.second_factor === 'totp')).toBe(true);
+    if (t.store === 'files') {
+      // FILES_ONLY['two-factor-file-mode']
+      expect(fs.statSync(path.join(t.dataDir, TWO_FACTOR_FILE)).mode & 0o777).toBe(0o600);
+    }
   });
 });
 

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { FakeOpenAiServer, startFakeOpenAi } from '../helpers/fake-openai-server';
 import { allJobs, generateJob, makeUser, waitForJob } from '../helpers/generation-helpers';
 import { jobsOf } from '../helpers/generation-state';
 import { Agent, createTestApp, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+import { storedText } from '../helpers/raw-store';
+import { itFilesOnly } from '../helpers/store-mode';
 
 type Who = { agent: Agent; csrf: string };
 const DAY = 86_400_000;
@@ -139,29 +139,32 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
     expect(cell(page.text, 'usage-alice-left')).toBe('∞');
   });
 
-  it("records OpenAI tokens from the fake server's usage answer in job.json, the manifest and the ledger", async () => {
-    const today = allJobs(t.dataDir).find(
-      (j) => j.owner === 'alice' && j.status === 'succeeded' && j.count === 2 && j.usage.prompt_tokens === 20,
-    );
-    expect(today).toBeDefined();
-    expect(today.usage).toEqual({ drafts: 2, prompt_tokens: 20, completion_tokens: 40 });
-    const manifest = readJson(t.dataDir, `jobs/${today.id}/manifest.json`);
-    expect(manifest.usage).toEqual(today.usage);
-    const failed = allJobs(t.dataDir).find((j) => j.owner === 'alice' && j.status === 'failed');
-    expect(failed.usage).toEqual({ drafts: 1, prompt_tokens: 6, completion_tokens: 6 });
-    const ledger = readJson(t.dataDir, 'usage.json');
-    expect(ledger.users[today.owner_id].days[t.clock.now().toISOString().slice(0, 10)]).toEqual({
-      jobs: 2,
-      drafts: 5,
-      prompt_tokens: 26,
-      completion_tokens: 46,
-    });
-  });
+  itFilesOnly('usage-files')(
+    "records OpenAI tokens from the fake server's usage answer in job.json, the manifest and the ledger",
+    async () => {
+      const today = allJobs(t.dataDir).find(
+        (j) => j.owner === 'alice' && j.status === 'succeeded' && j.count === 2 && j.usage.prompt_tokens === 20,
+      );
+      expect(today).toBeDefined();
+      expect(today.usage).toEqual({ drafts: 2, prompt_tokens: 20, completion_tokens: 40 });
+      const manifest = readJson(t.dataDir, `jobs/${today.id}/manifest.json`);
+      expect(manifest.usage).toEqual(today.usage);
+      const failed = allJobs(t.dataDir).find((j) => j.owner === 'alice' && j.status === 'failed');
+      expect(failed.usage).toEqual({ drafts: 1, prompt_tokens: 6, completion_tokens: 6 });
+      const ledger = readJson(t.dataDir, 'usage.json');
+      expect(ledger.users[today.owner_id].days[t.clock.now().toISOString().slice(0, 10)]).toEqual({
+        jobs: 2,
+        drafts: 5,
+        prompt_tokens: 26,
+        completion_tokens: 46,
+      });
+    },
+  );
 
   it.each(['-1', 'abc', '1.5', '1e3', '2 3', '12345678', ' x '])(
     'refuses dailyDrafts=%p with 400 and changes nothing',
     async (value) => {
-      const before = fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8');
+      const before = await storedText(t, 'users.json');
       const res = await admin.agent
         .post('/admin/users/bob/quota')
         .type('form')
@@ -171,7 +174,7 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
         'Enter a whole number of drafts per day (0 &#x3D; unlimited), or leave it empty for the default.',
       );
       expect(res.text).toContain('data-testid="usage-table"');
-      expect(fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8')).toBe(before);
+      expect(await storedText(t, 'users.json')).toBe(before);
     },
   );
 
@@ -201,10 +204,10 @@ describe('/admin/usage and per-user quotas (e2e)', () => {
   });
 
   it('non-admins get 403 on /admin/usage and the quota route, and nothing changes', async () => {
-    const before = fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8');
+    const before = await storedText(t, 'users.json');
     await bob.agent.get('/admin/usage').expect(403);
     await bob.agent.post('/admin/users/bob/quota').type('form').send({ _csrf: bob.csrf, dailyDrafts: '0' }).expect(403);
     await bob.agent.post('/admin/users/bob/quota').type('form').send({ _csrf: bob.csrf, dailyDrafts: '' }).expect(403);
-    expect(fs.readFileSync(path.join(t.dataDir, 'users.json'), 'utf8')).toBe(before);
+    expect(await storedText(t, 'users.json')).toBe(before);
   });
 });

@@ -1,8 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { generateJob, jobIdFrom, makeUser, postGenerate, waitForJob } from '../helpers/generation-helpers';
 import { jobOf, jobsOf, usageOf, usageOn } from '../helpers/generation-state';
-import { Agent, createTestApp, readJson, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
+import { Agent, createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 
 type Who = { agent: Agent; csrf: string };
 
@@ -11,15 +9,9 @@ const leftOn = (html: string): number | null => {
   return match ? Number(match[1]) : null;
 };
 
-function auditEvents(dataDir: string, event: string): any[] {
-  const file = path.join(dataDir, 'audit.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line))
-    .filter((entry) => entry.event === event);
+/** The audit events named `event`, through the AuditLog (either store). */
+async function auditEvents(t: TestApp, event: string): Promise<any[]> {
+  return (await t.state.audit()).filter((entry) => entry.event === event);
 }
 
 describe('daily draft quotas (e2e)', () => {
@@ -61,7 +53,7 @@ describe('daily draft quotas (e2e)', () => {
     expect(leftOn(res.text)).toBe(0);
 
     expect(await jobsOf(t, 'alice')).toHaveLength(2);
-    const [refusal] = auditEvents(t.dataDir, 'quota.refused');
+    const [refusal] = await auditEvents(t, 'quota.refused');
     expect(refusal).toMatchObject({ actor: 'alice', requested: 1, limit: 5, left: 0 });
     const aliceId = (await jobOf(t, (await jobsOf(t, 'alice'))[0].id)).ownerId;
     expect(await usageOn(t, aliceId, t.clock.now().toISOString().slice(0, 10))).toMatchObject({ jobs: 2, drafts: 5 });
@@ -79,36 +71,36 @@ describe('daily draft quotas (e2e)', () => {
 
   it('applies a per-user override: higher, lower, 0 = unlimited, and empty = back to the default', async () => {
     const bob = await makeUser(t, 'bob');
-    const bobRecord = () =>
-      readJson(t.dataDir, 'users.json').users.find((u: { username: string }) => u.username === 'bob');
+    // The stored quota override (users.json's daily_drafts), read through the repository.
+    const bobRecord = async () => ({ daily_drafts: (await t.state.user('bob'))!.dailyDrafts });
 
     expect((await setQuota('bob', '8')).status).toBe(303);
-    expect(bobRecord().daily_drafts).toBe(8);
+    expect((await bobRecord()).daily_drafts).toBe(8);
     expect(leftOn((await bob.agent.get('/').expect(200)).text)).toBe(8);
     await generateJob(bob, 'Higher limit: eight.', 8);
     expect((await postGenerate(bob, { prompt: 'Ninth.', count: 1 })).status).toBe(429);
 
     expect((await setQuota('bob', '3')).status).toBe(303);
-    expect(bobRecord().daily_drafts).toBe(3);
+    expect((await bobRecord()).daily_drafts).toBe(3);
     const lower = await postGenerate(bob, { prompt: 'Lower limit.', count: 1 });
     expect(lower.status).toBe(429);
     expect(lower.text).toContain('you may request 3 drafts per day and have 0 left today');
 
     expect((await setQuota('bob', '0')).status).toBe(303);
-    expect(bobRecord().daily_drafts).toBe(0);
+    expect((await bobRecord()).daily_drafts).toBe(0);
     expect((await bob.agent.get('/').expect(200)).text).toContain('No daily limit on drafts.');
     await generateJob(bob, 'Unlimited one.', 10);
     await generateJob(bob, 'Unlimited two.', 10);
     expect(await jobsOf(t, 'bob')).toHaveLength(3);
 
     expect((await setQuota('bob', '')).status).toBe(303);
-    expect(bobRecord().daily_drafts).toBeNull();
+    expect((await bobRecord()).daily_drafts).toBeNull();
     const back = await postGenerate(bob, { prompt: 'Back to the default.', count: 1 });
     expect(back.status).toBe(429);
     expect(back.text).toContain('you may request 5 drafts per day');
     expect(await jobsOf(t, 'bob')).toHaveLength(3);
 
-    expect(auditEvents(t.dataDir, 'user.quota').map((e) => [e.actor, e.target, e.daily_drafts])).toEqual([
+    expect((await auditEvents(t, 'user.quota')).map((e) => [e.actor, e.target, e.daily_drafts])).toEqual([
       ['root', 'bob', 8],
       ['root', 'bob', 3],
       ['root', 'bob', 0],

@@ -15,7 +15,26 @@ export function testStore(): TestStore {
  * separate process on DATA_DIR alone. The same behaviour through HTTP is covered in both modes; the
  * PostgreSQL side of it by the repositories' *.pg-spec.ts. One list, so the gaps are visible.
  */
-export const FILES_ONLY: Record<string, string> = {};
+export const FILES_ONLY: Record<string, string> = {
+  'cli-files':
+    'checks what the CLI wrote by reading users.json, invites.json and audit.jsonl, and the CLI on an empty or ' +
+    'corrupt DATA_DIR; the CLI on PostgreSQL: cli-two-factor e2e (both modes) and the import-files / multi-host tests',
+  'prototype-files': 'starts on the prototype users.json and invites.json (files-mode data; import-files copies them)',
+  'healthz-probe-file':
+    'the files-mode probe writes DATA_DIR/.healthz; postgres /healthz: test/postgres/outage.spec.ts and health.spec.ts',
+  'qc-tampered-files':
+    'QC re-runs against artifacts edited or removed on disk (files mode); the postgres ArtifactStore contract runs in its pg-spec',
+  'recovery-job-files':
+    'plants job.json / jobs/index.json states of a dead process; postgres recovery (leases, re-claim): the generation pg-specs',
+  'data-dir-permissions':
+    'file and folder modes under DATA_DIR (finding 2): postgres mode writes nothing there (checked by createTestApp)',
+  'legacy-sessions-json': 'migrates an older sessions.json into session files (files mode only)',
+  'session-file-modes': 'session files are 0600 in a 0700 folder (postgres: rows keyed by the id hash, pg-spec)',
+  'two-factor-file-mode': 'two-factor.json is 0600 (postgres: a table)',
+  'usage-files':
+    'reads OpenAI token counts from job.json, manifest.json and usage.json; the postgres ledger and jobs keep them ' +
+    'per the generation contract (pg-spec); quotas themselves run in both modes (usage e2e)',
+};
 
 /**
  * `describe` in files mode; in postgres mode `describe.skip`, naming the reason listed in FILES_ONLY

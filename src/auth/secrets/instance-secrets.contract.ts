@@ -26,8 +26,8 @@ export function describeInstanceSecretsContract(
 
     it('keeps each name apart', async () => {
       await secrets.getOrCreate('session_secret', () => long('s'));
-      await expect(secrets.getOrCreate('setup_token', () => 'token-1')).resolves.toBe('token-1');
-      await expect(secrets.getOrCreate('setup_token', () => 'token-2')).resolves.toBe('token-1');
+      await expect(secrets.getOrCreate('setup_token_sha256', () => 'token-1')).resolves.toBe('token-1');
+      await expect(secrets.getOrCreate('setup_token_sha256', () => 'token-2')).resolves.toBe('token-1');
       await expect(secrets.getOrCreate('session_secret', () => long('x'))).resolves.toBe(long('s'));
     });
 

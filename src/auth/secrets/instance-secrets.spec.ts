@@ -36,9 +36,9 @@ describe('FileInstanceSecrets', () => {
   });
 
   it('keeps the setup token in the process only (nothing on disk)', async () => {
-    await files(dir).getOrCreate('setup_token', () => 'token-a');
+    await files(dir).getOrCreate('setup_token_sha256', () => 'token-a');
     expect(fs.readdirSync(dir)).toEqual([]);
-    await expect(files(dir).getOrCreate('setup_token', () => 'token-b')).resolves.toBe('token-b');
+    await expect(files(dir).getOrCreate('setup_token_sha256', () => 'token-b')).resolves.toBe('token-b');
   });
 
   it('refuses a kept session secret shorter than 32 characters, naming the file', async () => {

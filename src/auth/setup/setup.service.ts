@@ -22,13 +22,17 @@ export class SetupClosedError extends DomainError {
  * /admin/setup (SPEC §6.1). The setup token is ADMIN_SETUP_TOKEN or a random one generated for the
  * instance and printed with the full URL (the token is the one secret the operator must see). In
  * files mode it lives as long as the process (the cluster primary shares one with its workers); in
- * postgres mode it is kept in the database, so every host accepts the same token (InstanceSecrets).
+ * postgres mode its SHA-256 is kept in the database, so every host accepts the same token while none
+ * stores it (InstanceSecrets).
  * The account itself is made by FirstAdminService, the path the bootstrap and the CLI share.
  */
 @Injectable()
 export class SetupService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Setup');
+  /** The token in the clear: known to the process that generated it (or from ADMIN_SETUP_TOKEN) only. */
   private token: string | undefined;
+  /** SHA-256 (hex) of the token every process of the instance accepts. */
+  private tokenHash: string | undefined;
 
   constructor(
     private readonly firstAdmin: FirstAdminService,
@@ -36,13 +40,20 @@ export class SetupService implements OnModuleInit, OnApplicationBootstrap {
     private readonly secrets: InstanceSecrets,
   ) {}
 
+  /**
+   * Only the token's hash is shared (kept by InstanceSecrets: the process in files mode, the database
+   * in postgres mode), so the store never holds a usable token: the process whose candidate won prints
+   * it, the others accept it.
+   */
   async onModuleInit(): Promise<void> {
-    this.token =
-      this.config.adminSetupToken ??
-      (await this.secrets.getOrCreate(
-        'setup_token',
-        () => this.config.generatedSetupToken ?? randomBytes(24).toString('base64url'),
-      ));
+    if (this.config.adminSetupToken) {
+      this.token = this.config.adminSetupToken;
+      this.tokenHash = sha256(this.token);
+      return;
+    }
+    const candidate = this.config.generatedSetupToken ?? randomBytes(24).toString('base64url');
+    this.tokenHash = await this.secrets.getOrCreate('setup_token_sha256', () => sha256(candidate));
+    this.token = this.tokenHash === sha256(candidate) ? candidate : undefined;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,8 +65,13 @@ export class SetupService implements OnModuleInit, OnApplicationBootstrap {
     const base = this.config.publicUrl ?? `http://${this.config.host}:${this.config.port}`;
     if (this.config.adminSetupToken) {
       this.logger.log(`No admin yet. Open ${base}/admin/setup?token=<ADMIN_SETUP_TOKEN> to create one.`);
+    } else if (this.token) {
+      this.logger.log(`No admin yet. Open ${base}/admin/setup?token=${this.token} to create one.`);
     } else {
-      this.logger.log(`No admin yet. Open ${base}/admin/setup?token=${this.token ?? ''} to create one.`);
+      this.logger.log(
+        `No admin yet. Open ${base}/admin/setup with the setup token printed by the process that generated it ` +
+          '(it is shared through the database, as a hash only), or set ADMIN_SETUP_TOKEN.',
+      );
     }
     this.logger.log('Or run: npm run cli -- create-admin <username>');
     if (this.config.adminBootstrapPassword) {
@@ -69,10 +85,9 @@ export class SetupService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   tokenMatches(candidate: string | undefined): boolean {
-    if (!candidate || this.token === undefined) return false;
-    // Hash both sides so lengths match and the comparison is constant-time.
-    const digest = (value: string) => createHash('sha256').update(value).digest();
-    return timingSafeEqual(digest(candidate), digest(this.token));
+    if (!candidate || this.tokenHash === undefined) return false;
+    // Hashes on both sides: lengths match and the comparison is constant-time.
+    return timingSafeEqual(Buffer.from(sha256(candidate), 'hex'), Buffer.from(this.tokenHash, 'hex'));
   }
 
   /** Checks that the page is open and the token right (403 on the token field), then makes the admin. */
@@ -86,4 +101,8 @@ export class SetupService implements OnModuleInit, OnApplicationBootstrap {
         throw error;
       });
   }
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
 }

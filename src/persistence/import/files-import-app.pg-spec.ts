@@ -147,7 +147,7 @@ describe('FilesImport with every step (postgres repositories)', () => {
 
   it('a database a server already started on (migrated, secrets kept) still counts as empty', async () => {
     await new PgInstanceSecrets(pg.db).getOrCreate('session_secret', () => 'kept-by-a-first-start-0123456789-abcdefgh');
-    await new PgInstanceSecrets(pg.db).getOrCreate('setup_token', () => 'token');
+    await new PgInstanceSecrets(pg.db).getOrCreate('setup_token_sha256', () => 'a'.repeat(64));
     const report = await importer().run(site.dir);
     expect(report.counts[0]).toEqual({ kind: 'users', count: 3 });
     // Its kept secret stays, and carol's secret was re-sealed for it.
