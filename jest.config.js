@@ -2,7 +2,8 @@
  * Test tiers: unit specs next to the code, e2e over real HTTP, reliability (processes, crashes), browser
  * (Chromium), and postgres: code that needs a PostgreSQL server (`*.pg-spec.ts` next to the code, and
  * test/postgres/). Its globalSetup starts one embedded server (or uses TEST_DATABASE_URL) only when
- * one of its tests is selected.
+ * one of its tests is selected. reliability-postgres: built app processes as several hosts on one
+ * database (test/reliability/*.pg-spec.ts), with the same globalSetup.
  */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] };
 const common = {
@@ -32,6 +33,14 @@ module.exports = {
       ...common,
       displayName: 'postgres',
       testMatch: ['<rootDir>/src/**/*.pg-spec.ts', '<rootDir>/test/postgres/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/postgres/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/postgres/global-teardown.mjs',
+    },
+    {
+      // Several built app processes on one PostgreSQL database (issue 19): `npm run build` first.
+      ...common,
+      displayName: 'reliability-postgres',
+      testMatch: ['<rootDir>/test/reliability/**/*.pg-spec.ts'],
       globalSetup: '<rootDir>/test/postgres/global-setup.mjs',
       globalTeardown: '<rootDir>/test/postgres/global-teardown.mjs',
     },

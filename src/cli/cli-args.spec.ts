@@ -12,6 +12,8 @@ describe('parseCliArgs', () => {
     [['list-users', '--json'], { name: 'list-users', json: true }],
     [['help'], { name: 'help' }],
     [['--help'], { name: 'help' }],
+    [['import-files', '--from', '/srv/data'], { name: 'import-files', from: '/srv/data' }],
+    [['import-files', '--from=data'], { name: 'import-files', from: 'data' }],
   ])('parses %j', (argv, expected) => {
     expect(parseCliArgs(argv)).toEqual(expected);
   });
@@ -51,6 +53,8 @@ describe('parseCliArgs', () => {
     [['mint-invite', 'extra'], 'mint-invite: unexpected argument extra'],
     [['mint-invite', '--role'], "Option '--role <value>' argument missing"],
     [['list-users', '--json=yes'], "Option '--json' does not take an argument"],
+    [['import-files'], "import-files: Required option '--from <dir>' not specified"],
+    [['import-files', '--from', 'a', 'b'], 'import-files: unexpected argument b'],
   ])('refuses %j as a usage error', (argv, message) => {
     let error: unknown;
     try {

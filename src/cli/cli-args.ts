@@ -16,11 +16,13 @@ export type CliCommand =
   | { name: 'list-users'; json: boolean }
   | { name: 'disable-user'; username: string }
   | { name: 'enable-user'; username: string }
-  | { name: 'reset-2fa'; username: string };
+  | { name: 'reset-2fa'; username: string }
+  | { name: 'import-files'; from: string };
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 
-Works on the server's DATA_DIR (from the environment or .env), safely while the server runs.
+Works on the server's store (STORE, DATA_DIR or DATABASE_URL, from the environment or .env), safely
+while the server runs.
 
 Commands:
   create-admin <username>      Create the first admin. The password comes from a hidden prompt,
@@ -38,6 +40,10 @@ Commands:
   enable-user <username>       Enable a disabled user again.
   reset-2fa <username>         Turn off a user's two-factor login (they enrol again) and end all
                                their sessions.
+  import-files --from DIR      STORE=postgres: copy a files-mode DATA_DIR (users, invites, jobs with
+                               their drafts, usage, audit log, two-factor) into an empty database in
+                               one transaction and print what was copied. Refused (nothing changed)
+                               when the database already holds data. Stop the files-mode site first.
   help                         Show this text.
 
 Exit codes: 0 done, 1 refused (reason on stderr), 2 usage error.`;
@@ -107,6 +113,10 @@ function cliProgram(found: (command: CliCommand) => void): Command {
     .option('--expires-in-days <value>')
     .option('--code <value>')
     .action((options: MintInviteOptions) => found({ name: 'mint-invite', ...options }));
+
+  subcommand(program, 'import-files')
+    .requiredOption('--from <dir>')
+    .action((options: { from: string }) => found({ name: 'import-files', from: options.from }));
 
   return program;
 }

@@ -170,4 +170,10 @@ describe('CliCommands', () => {
     expect(parsed.users[0]).toMatchObject({ username: 'bob', role: 'user', disabled: false });
     expect(out.join('\n')).not.toMatch(/hash|session_version/);
   });
+
+  it('import-files is refused in files mode (it copies into PostgreSQL)', async () => {
+    const error = await commands.run({ name: 'import-files', from: '/srv/data' }, io).catch((e) => e);
+    expect(error).toBeInstanceOf(CliRefusedError);
+    expect(error.message).toContain('STORE=postgres');
+  });
 });

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CLI_ACTOR } from '../admin/actor';
@@ -10,6 +10,8 @@ import { USERNAME_PATTERN, USERNAME_RULE } from '../users/username';
 import { AdminExistsError, UsersService } from '../users/users.service';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
+import { FilesImport } from '../persistence/import/files-import.service';
+import { reportLines } from '../persistence/import/import-steps';
 import { CliCommand, USAGE } from './cli-args';
 import { CliRefusedError, CliUsageError } from './cli-errors';
 import { CliIo } from './cli-io';
@@ -28,6 +30,8 @@ export class CliCommands {
     private readonly users: UsersService,
     private readonly firstAdmin: FirstAdminService,
     private readonly config: AppConfig,
+    /** Bound in postgres mode only (CliModule). */
+    @Optional() private readonly filesImport?: FilesImport,
   ) {}
 
   /** Runs one command; throws CliUsageError / CliRefusedError for exit codes 2 / 1. */
@@ -60,6 +64,8 @@ export class CliCommands {
         return this.enableUser(command.username, io);
       case 'reset-2fa':
         return this.resetTwoFactor(command.username, io);
+      case 'import-files':
+        return this.importFiles(command.from, io);
     }
   }
 
@@ -143,6 +149,22 @@ export class CliCommands {
     await this.knownUser(username);
     const user = await this.admin.resetTwoFactor(CLI_ACTOR, username, null);
     io.out(`Turned off two-factor login for ${user.username} and ended all their sessions.`);
+  }
+
+  private async importFiles(from: string, io: CliIo): Promise<void> {
+    if (this.config.store !== 'postgres' || !this.filesImport) {
+      throw new CliRefusedError(
+        'import-files copies into PostgreSQL: run it with STORE=postgres and DATABASE_URL naming the database.',
+      );
+    }
+    const report = await this.filesImport.run(from);
+    io.out(`Copied ${from} into the database in one transaction:`);
+    for (const line of reportLines(report)) io.out(line);
+    for (const note of report.notes) io.out(note);
+    io.out(
+      'Not copied: sessions (everyone logs in once more), login throttle counters, password reset links ' +
+        '(make new ones). Start the hosts with STORE=postgres.',
+    );
   }
 
   private async knownUser(username: string): Promise<void> {

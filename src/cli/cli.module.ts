@@ -5,6 +5,7 @@ import { CommonModule } from '../common/common.module';
 import { ConfigModule } from '../config/config.module';
 import { storeKindFromEnv } from '../config/validate-env';
 import { InvitesModule } from '../invites/invites.module';
+import { FilesImportModule } from '../persistence/import/files-import.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { UsersModule } from '../users/users.module';
 import { CliCommands } from './cli-commands.service';
@@ -28,6 +29,8 @@ export class CliModule {
         UsersModule,
         InvitesModule,
         AdminModule,
+        // import-files: writes through the postgres repositories, so only in that mode.
+        ...(store === 'postgres' ? [FilesImportModule] : []),
       ],
       providers: [CliCommands],
     };

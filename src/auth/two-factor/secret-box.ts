@@ -18,6 +18,11 @@ export class SecretBox {
 
   constructor(private readonly sessionSecret: SessionSecretService) {}
 
+  /** A box under a given session secret (import-files re-seals from the files site's secret to the database's). */
+  static forSecret(secret: string): SecretBox {
+    return new SecretBox({ secret } as SessionSecretService);
+  }
+
   seal(plaintext: string): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keyBytes(), iv);

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { FilesImport } from './files-import.service';
+import { GenerationImportStep } from './generation-import.step';
+import { IMPORT_STEPS } from './import-steps';
+import { TwoFactorImportStep } from './two-factor-import.step';
+
+/**
+ * `import-files` (STORE=postgres only: it needs Database and the postgres repositories, which
+ * PersistenceModule binds globally). The CLI imports it in postgres mode.
+ */
+@Module({
+  providers: [
+    FilesImport,
+    GenerationImportStep,
+    TwoFactorImportStep,
+    {
+      provide: IMPORT_STEPS,
+      inject: [GenerationImportStep, TwoFactorImportStep],
+      useFactory: (generation: GenerationImportStep, twoFactor: TwoFactorImportStep) => [generation, twoFactor],
+    },
+  ],
+  exports: [FilesImport],
+})
+export class FilesImportModule {}
