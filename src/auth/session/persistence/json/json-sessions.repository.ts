@@ -45,9 +45,15 @@ export class JsonSessionsRepository extends SessionsRepository implements OnModu
     await this.migrateLegacyFile();
   }
 
-  async find(sid: string, now: number): Promise<StoredSession | undefined> {
-    const session = await this.read(this.folder.fileOf(sid));
-    return session && session.expiresAt > now ? session : undefined;
+  /** Read synchronously (see FilePerKeyFolder.readNow): every gated request starts here. */
+  find(sid: string, now: number): Promise<StoredSession | undefined> {
+    try {
+      const parsed = this.folder.readNow(this.folder.fileOf(sid));
+      const session = isStoredSession(parsed) ? parsed : undefined;
+      return Promise.resolve(session && session.expiresAt > now ? session : undefined);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   async save(sid: string, session: StoredSession): Promise<void> {
