@@ -19,7 +19,16 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const bcrypt = require('bcrypt');
-const { freePort, startServer, sampleRss, sleep, treeCpuSeconds } = require('./lib/procs');
+const {
+  freePort,
+  startServer,
+  sampleRss,
+  sleep,
+  treeCpuSeconds,
+  eldProbeEnv,
+  eldReset,
+  eldCollect,
+} = require('./lib/procs');
 const { Client } = require('./lib/client');
 const { cannon, timed, stats, round, percentile } = require('./lib/load');
 const { writeUsers, writeInvites, writeBigJob } = require('./lib/seed');
@@ -89,13 +98,15 @@ function gatehouseEnv(dataDir, extra = {}) {
 }
 
 async function startGatehouse(name, dataDir, extra) {
+  const eldDir = tempDir(`eld-${name}`);
   const server = await startServer({
     name,
     script: DIST_MAIN,
     cwd: path.dirname(path.dirname(DIST_MAIN)),
-    env: gatehouseEnv(dataDir, extra),
+    env: { ...gatehouseEnv(dataDir, extra), ...eldProbeEnv(eldDir) },
     port: await freePort(),
   });
+  server.eldDir = eldDir;
   running.add(server);
   return server;
 }
@@ -162,13 +173,15 @@ async function benchThroughput() {
   let single;
   let cluster;
   try {
+    const baselineEld = tempDir('eld-baseline');
     baseline = await startServer({
       name: 'baseline',
       script: BASELINE_MAIN,
       cwd: ROOT,
-      env: { NODE_ENV: 'production' },
+      env: { NODE_ENV: 'production', ...eldProbeEnv(baselineEld) },
       port: await freePort(),
     });
+    baseline.eldDir = baselineEld;
     running.add(baseline);
     const baseClient = new Client(baseline.url, 'baseline.sid');
     if ((await baseClient.post('/login', {})).status !== 303) throw new Error('baseline login failed');
@@ -251,12 +264,21 @@ async function benchThroughput() {
   return out;
 }
 
-/** One autocannon run plus the server's CPU time during it. */
+/**
+ * One autocannon run plus the server's CPU time and event-loop delay during it (the delay of its
+ * busiest process, from the preloaded bench/lib/eld-probe.js).
+ */
 async function measured(server, options) {
+  if (server.eldDir) eldReset(server);
   const before = treeCpuSeconds(server.pid);
   const result = await cannon(options);
   const after = treeCpuSeconds(server.pid);
-  return { ...result, cpuSeconds: before === undefined || after === undefined ? undefined : after - before };
+  const eventLoopDelayMs = server.eldDir ? await eldCollect(server, server.eldDir) : undefined;
+  return {
+    ...result,
+    cpuSeconds: before === undefined || after === undefined ? undefined : after - before,
+    eventLoopDelayMs,
+  };
 }
 
 function combine(slices) {
@@ -275,7 +297,18 @@ function combine(slices) {
     },
     cpuMicrosPerRequest: cpu === undefined ? null : round((cpu / requests) * 1e6, 0),
     serverCpuPercent: cpu === undefined ? null : round((cpu / seconds) * 100, 0),
-    slices: slices.map((s) => ({ requestsPerSec: s.requestsPerSec, p99: s.latencyMs.p99 })),
+    // The worse slice's, like p99; null when the probe did not answer (no /proc, no signals).
+    eventLoopDelayMs: slices.every((s) => s.eventLoopDelayMs)
+      ? {
+          p99: Math.max(...slices.map((s) => s.eventLoopDelayMs.p99)),
+          max: Math.max(...slices.map((s) => s.eventLoopDelayMs.max)),
+        }
+      : null,
+    slices: slices.map((s) => ({
+      requestsPerSec: s.requestsPerSec,
+      p99: s.latencyMs.p99,
+      eventLoopDelayP99: s.eventLoopDelayMs?.p99 ?? null,
+    })),
   };
 }
 
@@ -537,7 +570,9 @@ function buildRows(r) {
     const { baseline, gatehouse1, gatehouse2, gatehouse1GateOnly: gate } = r.throughput;
     const ratio = gatehouse1.requestsPerSec / baseline.requestsPerSec;
     const scaling = gatehouse2.requestsPerSec / gatehouse1.requestsPerSec;
-    const cpu = (x) => (x.cpuMicrosPerRequest === null ? '' : `, ${x.cpuMicrosPerRequest} us CPU/req`);
+    const cpu = (x) =>
+      (x.cpuMicrosPerRequest === null ? '' : `, ${x.cpuMicrosPerRequest} us CPU/req`) +
+      (x.eventLoopDelayMs ? `, loop delay p99 ${x.eventLoopDelayMs.p99} ms` : '');
     row(
       'GET /result, baseline app',
       `${baseline.requestsPerSec} req/s, p99 ${baseline.latencyMs.p99} ms${cpu(baseline)}`,
