@@ -121,17 +121,26 @@ export class JsonArtifactStore extends ArtifactStore {
     });
   }
 
-  /** Cached until the file changes (pages of a finished job read it on every request). */
+  /**
+   * Cached until the file changes (pages of a finished job read it on every request). Callers get a
+   * deep-frozen copy made once per version of the file (the JsonFile hands out the same object until
+   * the file changes), not a new deep copy per request: nobody can change the cached data through it.
+   */
   async readManifest(jobId: string): Promise<Manifest | undefined> {
     if (!isJobId(jobId)) return undefined;
-    const manifest = await this.store
-      .file<Manifest>(`${JOBS_DIR}/${jobId}/manifest.json`, {
-        transient: true,
-        empty: () => ({}) as Manifest,
-        validate: assertManifest,
-      })
-      .readIfExists();
-    return manifest && structuredClone(manifest);
+    const file = this.store.file<Manifest>(`${JOBS_DIR}/${jobId}/manifest.json`, {
+      transient: true,
+      empty: () => ({}) as Manifest,
+      validate: assertManifest,
+    });
+    const manifest = await file.readIfExists();
+    if (!manifest) return undefined;
+    const revision = file.revision;
+    const known = frozenManifests.get(manifest);
+    if (known && known.revision === revision) return known.frozen;
+    const frozen = deepFreeze(structuredClone(manifest));
+    frozenManifests.set(manifest, { revision, frozen });
+    return frozen;
   }
 
   async openArtifact(jobId: string, rel: string): Promise<Readable> {
@@ -157,6 +166,20 @@ export class JsonArtifactStore extends ArtifactStore {
     const absolute = path.resolve(base, rel);
     return absolute.startsWith(base + path.sep) ? absolute : undefined;
   }
+}
+
+/**
+ * A manifest file's cached data object → the frozen copy handed out for it, valid while the file's
+ * revision is the one it was made at (a reload gives a new object; an in-place update a new revision).
+ */
+const frozenManifests = new WeakMap<Manifest, { revision: number; frozen: Manifest }>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export function sha256(data: Buffer | string): string {
