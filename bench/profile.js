@@ -39,7 +39,12 @@ async function main() {
     name: 'gatehouse',
     script: DIST_MAIN,
     cwd: path.dirname(path.dirname(DIST_MAIN)),
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=250'],
+    nodeArgs: [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+      '--cpu-prof-interval=250',
+      ...(args.includes('--trace-gc') ? ['--trace-gc'] : []),
+    ],
     env: {
       NODE_ENV: 'production',
       GATEHOUSE_IGNORE_ENV_FILE: '1',
@@ -76,12 +81,29 @@ async function main() {
   } finally {
     await server.stop();
   }
+  if (args.includes('--trace-gc')) gcSummary(server.output());
   const file = fs.readdirSync(profDir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error('no .cpuprofile written');
   summarise(JSON.parse(fs.readFileSync(path.join(profDir, file), 'utf8')), result.requestsTotal, loadStartUs);
   if (args.includes('--keep')) process.stdout.write(`profile: ${path.join(profDir, file)}\n`);
   else fs.rmSync(profDir, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** --trace-gc lines: how many scavenges and mark-compacts, their total and longest pauses. */
+function gcSummary(output) {
+  const kinds = new Map();
+  for (const match of output.matchAll(/\] +(Scavenge|Mark-Compact|Mark-sweep|Mark-Compact \(reduce\)|Minor Mark-Sweep)[^,]*?, ([\d.]+) \/ ([\d.]+) ms/g)) {
+    const kind = kinds.get(match[1]) || { count: 0, totalMs: 0, maxMs: 0 };
+    const ms = Number(match[2]);
+    kind.count++;
+    kind.totalMs += ms;
+    kind.maxMs = Math.max(kind.maxMs, ms);
+    kinds.set(match[1], kind);
+  }
+  for (const [kind, k] of kinds) {
+    process.stdout.write(`GC ${kind}: ${k.count} pauses, ${round(k.totalMs, 1)} ms in all, longest ${k.maxMs} ms\n`);
+  }
 }
 
 /** Stage of a frame: a package under node_modules, a file of dist/, node's internals, GC, idle. */

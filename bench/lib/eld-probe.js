@@ -16,7 +16,7 @@ if (dir) {
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   // Node records the whole interval between two timer ticks: the delay is what exceeds the resolution.
-  const ms = (ns) => Math.max(0, Math.round(ns / 1e4) / 100 - RESOLUTION_MS);
+  const ms = (ns) => Math.max(0, Math.round(ns / 1e4 - RESOLUTION_MS * 100) / 100);
   process.on('SIGWINCH', () => {
     const figures = {
       pid: process.pid,
