@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const bcrypt = require('bcrypt');
-const { freePort, startServer, sleep } = require('./lib/procs');
+const { freePort, startServer, sleep, treeCpuSeconds } = require('./lib/procs');
 const { Client } = require('./lib/client');
 const { cannon, round } = require('./lib/load');
 const { writeUsers } = require('./lib/seed');
@@ -52,7 +52,7 @@ async function main() {
       BCRYPT_COST: '4',
       SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
       ADMIN_SETUP_TOKEN: crypto.randomBytes(24).toString('base64url'),
-      WEB_CONCURRENCY: '1',
+      WEB_CONCURRENCY: option('workers', '1'),
     },
     port: await freePort(),
   });
@@ -74,18 +74,41 @@ async function main() {
     await cannon({ url: server.url + target, connections: CONNECTIONS, headers, duration: 1 });
     // CLOCK_MONOTONIC in µs, the clock of the profile's timestamps: samples before this are start-up.
     loadStartUs = Number(process.hrtime.bigint() / 1000n);
+    const cpuBefore = treeCpuSeconds(server.pid);
     result = await cannon({ url: server.url + target, connections: CONNECTIONS, headers, duration: SECONDS });
+    const cpu = treeCpuSeconds(server.pid) - cpuBefore;
     process.stdout.write(
-      `GET ${target.replace(id, '<id>')}: ${result.requestsPerSec} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms\n`,
+      `GET ${target.replace(id, '<id>')}: ${result.requestsPerSec} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ` +
+        `server CPU ${round((cpu / result.requestsTotal) * 1e6, 0)} us/request (all its processes, from /proc)\n`,
     );
   } finally {
     await server.stop();
+    if (args.includes('--errors')) {
+      const lines = server.output().split('\n').filter((l) => !/\[Access\]|"context":"Access"/.test(l));
+      process.stdout.write(`${lines.slice(-40).join('\n')}\n`);
+    }
   }
   if (args.includes('--trace-gc')) gcSummary(server.output());
-  const file = fs.readdirSync(profDir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) throw new Error('no .cpuprofile written');
-  summarise(JSON.parse(fs.readFileSync(path.join(profDir, file), 'utf8')), result.requestsTotal, loadStartUs);
-  if (args.includes('--keep')) process.stdout.write(`profile: ${path.join(profDir, file)}\n`);
+  // One profile per process (with --workers=N: the primary and each worker); the busiest is the one shown.
+  const files = fs.readdirSync(profDir).filter((name) => name.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error('no .cpuprofile written');
+  const profiles = files.map((name) => JSON.parse(fs.readFileSync(path.join(profDir, name), 'utf8')));
+  const busyOf = (profile) => {
+    const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+    let us = 0;
+    let t = profile.startTime;
+    for (let i = 0; i < profile.samples.length; i++) {
+      t += profile.timeDeltas[i] || 0;
+      if (t >= loadStartUs && !idle.has(profile.samples[i])) us += profile.timeDeltas[i + 1] || 0;
+    }
+    return us;
+  };
+  if (profiles.length > 1) {
+    process.stdout.write(`busy per process during the load (s): ${profiles.map((p) => round(busyOf(p) / 1e6, 2)).join(', ')}\n`);
+  }
+  const busiest = profiles.reduce((a, b) => (busyOf(b) > busyOf(a) ? b : a));
+  summarise(busiest, files.length > 1 ? result.requestsTotal / (files.length - 1) : result.requestsTotal, loadStartUs);
+  if (args.includes('--keep')) process.stdout.write(`profiles: ${profDir}\n`);
   else fs.rmSync(profDir, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
@@ -104,6 +127,32 @@ function gcSummary(output) {
   for (const [kind, k] of kinds) {
     process.stdout.write(`GC ${kind}: ${k.count} pauses, ${round(k.totalMs, 1)} ms in all, longest ${k.maxMs} ms\n`);
   }
+}
+
+/** Coarse groups of stages for the per-stage table in bench/README.md. */
+function groupOf(stage) {
+  const native = stage.startsWith('(native) ') ? stage.slice(9) : '';
+  if (/^(openFileHandle|close|fstat|read|readFileUtf8|stat|lstat|open)$/.test(native) || /internal\/fs/.test(stage)) {
+    return 'file system (reads, stats; fs/promises round trips)';
+  }
+  if (/async_hooks/.test(stage)) return 'async hooks (AsyncLocalStorage promise hooks)';
+  if (stage === '(garbage collector)') return 'garbage collector';
+  if (/^(express-session|cookie|cookie-signature|uid-safe)$/.test(stage) || /crypto/.test(stage)) {
+    return 'session middleware (express-session, cookie HMAC, session hash)';
+  }
+  if (/^(handlebars|hbs)$/.test(stage) || /view-engine/.test(stage)) return 'views (handlebars, hbs, helpers)';
+  if (stage === 'helmet') return 'helmet';
+  if (/logging|@nestjs\/common/.test(stage)) return 'Nest common (logger, pipes) and access log';
+  if (/^app: (generation|users|persistence)/.test(stage)) return 'app: jobs, drafts, stores';
+  if (/^app: /.test(stage)) return 'app: auth, guards, other';
+  if (/^(express|router|@nestjs\/core|@nestjs\/platform-express|path-to-regexp|body-parser|parseurl|content-type|finalhandler|send|etag|fresh|mime-types|type-is|qs|debug|depd|on-finished|reflect-metadata|rxjs)$/.test(stage)) {
+    return 'framework (express, router, Nest core)';
+  }
+  if (/^node:(_http|net|internal\/stream|stream|buffer|events|internal\/http)/.test(stage) || /^(writev|writeUtf8String|writeBuffer)$/.test(native)) {
+    return 'HTTP and sockets (node:http, streams, writes)';
+  }
+  if (stage === '(program)') return '(program): native work outside JS';
+  return 'other';
 }
 
 /** Stage of a frame: a package under node_modules, a file of dist/, node's internals, GC, idle. */
@@ -148,6 +197,15 @@ function summarise(profile, requests, fromUs) {
     functions.set(fn, (functions.get(fn) || 0) + us);
   }
   const per = (us) => round(us / requests, 1);
+  const groups = new Map();
+  for (const [stage, us] of stages) {
+    const group = groupOf(stage);
+    groups.set(group, (groups.get(group) || 0) + us);
+  }
+  process.stdout.write('\nby group (us per request, share of busy time):\n');
+  for (const [group, us] of [...groups].sort((a, b) => b[1] - a[1])) {
+    process.stdout.write(`  ${String(per(us)).padStart(8)}  ${String(round((us / total) * 100, 1)).padStart(5)} %  ${group}\n`);
+  }
   process.stdout.write(`\nbusy CPU ${round(total / 1e6, 2)} s over ${requests} requests: ${per(total)} us/request\n`);
   process.stdout.write('\nself time by stage (us per request):\n');
   for (const [stage, us] of [...stages].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {

@@ -55,27 +55,6 @@ export class FilePerKeyFolder {
     }
   }
 
-  /**
-   * Like read(), synchronously: for the one small file a request needs before anything else (its
-   * session). A page-cache read of a few hundred bytes is open + fstat + read + close, a few µs on the
-   * loop, where fs.promises.readFile makes four thread-pool round trips (~15 µs of CPU each, and a wait
-   * behind bcrypt when logins fill the pool). Always the file's current bytes: nothing is cached.
-   */
-  readNow(file: string): unknown {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** Full paths of the key files; temp files of writes in flight (`<hash>.json.<n>`) are left out. */
   async files(): Promise<string[]> {
     try {
