@@ -441,12 +441,13 @@ async function benchStoreGrowth(dirs) {
       const budgetEnd = Date.now() + plan.registrationBudgetS * 1000;
       for (let i = 0; i < codes.length; i++) {
         const form = await timed(`${server.url}/register?code=${codes[i]}`);
-        const sid = /^(gatehouse\.sid=[^;]+)/.exec([].concat(form.headers['set-cookie'] || []).join('\n'))?.[1];
+        // Since issue 13 an anonymous form has no session: its CSRF token is bound to a pre-login cookie.
+        const cookies = [].concat(form.headers['set-cookie'] || []).map((c) => c.split(';')[0]);
         const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
-        if (!sid || !csrf) throw new Error(`GET /register gave no session or CSRF token (${form.status})`);
+        if (cookies.length === 0 || !csrf) throw new Error(`GET /register gave no cookie or CSRF token (${form.status})`);
         const res = await timed(`${server.url}/register`, {
           method: 'POST',
-          headers: { cookie: sid },
+          headers: { cookie: cookies.join('; ') },
           form: { username: `newcomer${size}x${i}`, password: PASSWORD, inviteCode: codes[i], _csrf: csrf },
         });
         if (res.status !== 303) throw new Error(`POST /register answered ${res.status} with ${size} users`);
