@@ -61,7 +61,11 @@ async function main() {
   try {
     const client = new Client(server.url);
     const csrf = await client.login('bench', PASSWORD);
-    const created = await client.post('/generate', { prompt: 'Remote work policy for a small team', count: '3', _csrf: csrf });
+    const created = await client.post('/generate', {
+      prompt: 'Remote work policy for a small team',
+      count: '3',
+      _csrf: csrf,
+    });
     if (created.status !== 303) throw new Error(`POST /generate answered ${created.status}`);
     const id = created.location.slice('/result/'.length);
     for (let i = 0; i < 300; i++) {
@@ -84,7 +88,10 @@ async function main() {
   } finally {
     await server.stop();
     if (args.includes('--errors')) {
-      const lines = server.output().split('\n').filter((l) => !/\[Access\]|"context":"Access"/.test(l));
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => !/\[Access\]|"context":"Access"/.test(l));
       process.stdout.write(`${lines.slice(-40).join('\n')}\n`);
     }
   }
@@ -104,7 +111,9 @@ async function main() {
     return us;
   };
   if (profiles.length > 1) {
-    process.stdout.write(`busy per process during the load (s): ${profiles.map((p) => round(busyOf(p) / 1e6, 2)).join(', ')}\n`);
+    process.stdout.write(
+      `busy per process during the load (s): ${profiles.map((p) => round(busyOf(p) / 1e6, 2)).join(', ')}\n`,
+    );
   }
   const busiest = profiles.reduce((a, b) => (busyOf(b) > busyOf(a) ? b : a));
   summarise(busiest, files.length > 1 ? result.requestsTotal / (files.length - 1) : result.requestsTotal, loadStartUs);
@@ -116,7 +125,9 @@ async function main() {
 /** --trace-gc lines: how many scavenges and mark-compacts, their total and longest pauses. */
 function gcSummary(output) {
   const kinds = new Map();
-  for (const match of output.matchAll(/\] +(Scavenge|Mark-Compact|Mark-sweep|Mark-Compact \(reduce\)|Minor Mark-Sweep)[^,]*?, ([\d.]+) \/ ([\d.]+) ms/g)) {
+  for (const match of output.matchAll(
+    /\] +(Scavenge|Mark-Compact|Mark-sweep|Mark-Compact \(reduce\)|Minor Mark-Sweep)[^,]*?, ([\d.]+) \/ ([\d.]+) ms/g,
+  )) {
     const kind = kinds.get(match[1]) || { count: 0, totalMs: 0, maxMs: 0 };
     const ms = Number(match[2]);
     kind.count++;
@@ -145,10 +156,17 @@ function groupOf(stage) {
   if (/logging|@nestjs\/common/.test(stage)) return 'Nest common (logger, pipes) and access log';
   if (/^app: (generation|users|persistence)/.test(stage)) return 'app: jobs, drafts, stores';
   if (/^app: /.test(stage)) return 'app: auth, guards, other';
-  if (/^(express|router|@nestjs\/core|@nestjs\/platform-express|path-to-regexp|body-parser|parseurl|content-type|finalhandler|send|etag|fresh|mime-types|type-is|qs|debug|depd|on-finished|reflect-metadata|rxjs)$/.test(stage)) {
+  if (
+    /^(express|router|@nestjs\/core|@nestjs\/platform-express|path-to-regexp|body-parser|parseurl|content-type|finalhandler|send|etag|fresh|mime-types|type-is|qs|debug|depd|on-finished|reflect-metadata|rxjs)$/.test(
+      stage,
+    )
+  ) {
     return 'framework (express, router, Nest core)';
   }
-  if (/^node:(_http|net|internal\/stream|stream|buffer|events|internal\/http)/.test(stage) || /^(writev|writeUtf8String|writeBuffer)$/.test(native)) {
+  if (
+    /^node:(_http|net|internal\/stream|stream|buffer|events|internal\/http)/.test(stage) ||
+    /^(writev|writeUtf8String|writeBuffer)$/.test(native)
+  ) {
     return 'HTTP and sockets (node:http, streams, writes)';
   }
   if (stage === '(program)') return '(program): native work outside JS';
@@ -204,7 +222,9 @@ function summarise(profile, requests, fromUs) {
   }
   process.stdout.write('\nby group (us per request, share of busy time):\n');
   for (const [group, us] of [...groups].sort((a, b) => b[1] - a[1])) {
-    process.stdout.write(`  ${String(per(us)).padStart(8)}  ${String(round((us / total) * 100, 1)).padStart(5)} %  ${group}\n`);
+    process.stdout.write(
+      `  ${String(per(us)).padStart(8)}  ${String(round((us / total) * 100, 1)).padStart(5)} %  ${group}\n`,
+    );
   }
   process.stdout.write(`\nbusy CPU ${round(total / 1e6, 2)} s over ${requests} requests: ${per(total)} us/request\n`);
   process.stdout.write('\nself time by stage (us per request):\n');

@@ -444,7 +444,8 @@ async function benchStoreGrowth(dirs) {
         // Since issue 13 an anonymous form has no session: its CSRF token is bound to a pre-login cookie.
         const cookies = [].concat(form.headers['set-cookie'] || []).map((c) => c.split(';')[0]);
         const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
-        if (cookies.length === 0 || !csrf) throw new Error(`GET /register gave no cookie or CSRF token (${form.status})`);
+        if (cookies.length === 0 || !csrf)
+          throw new Error(`GET /register gave no cookie or CSRF token (${form.status})`);
         const res = await timed(`${server.url}/register`, {
           method: 'POST',
           headers: { cookie: cookies.join('; ') },
