@@ -143,3 +143,83 @@ function treeCpuSeconds(rootPid) {
 }
 
 module.exports.treeCpuSeconds = treeCpuSeconds;
+
+/** The pids of a process and its descendants (cluster workers), from /proc; [] where it is not available. */
+function treePids(rootPid) {
+  const parents = new Map();
+  let entries;
+  try {
+    entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  for (const pid of entries) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const pids = [];
+  for (const pid of parents.keys()) {
+    for (let p = pid, depth = 0; p && depth < 8; p = parents.get(p), depth++) {
+      if (p === rootPid) {
+        pids.push(pid);
+        break;
+      }
+    }
+  }
+  return pids;
+}
+
+const ELD_PROBE = require('node:path').join(__dirname, 'eld-probe.js');
+
+/** Env that preloads the event-loop-delay probe (eld-probe.js) into a server and its workers. */
+function eldProbeEnv(dir) {
+  return { NODE_OPTIONS: `--require ${ELD_PROBE}`, BENCH_ELD_DIR: dir };
+}
+
+/** Starts a new event-loop-delay window in every process of the server (SIGWINCH to each). */
+function eldReset(server) {
+  for (const pid of treePids(server.pid)) {
+    try {
+      process.kill(pid, 'SIGWINCH');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/**
+ * Ends the window: every process writes its figures since eldReset; returns the worst process's
+ * {p50, p99, max, mean} in ms (the busiest worker), or undefined when no probe answered.
+ */
+async function eldCollect(server, dir) {
+  const pids = treePids(server.pid);
+  for (const pid of pids) fs.rmSync(`${dir}/${pid}.json`, { force: true });
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGWINCH');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [];
+  for (let waited = 0; waited < 2000 && found.length < pids.length; waited += 20) {
+    await sleep(20);
+    found.length = 0;
+    for (const pid of pids) {
+      try {
+        found.push(JSON.parse(fs.readFileSync(`${dir}/${pid}.json`, 'utf8')));
+      } catch {
+        // not yet
+      }
+    }
+  }
+  const busy = found.filter((f) => f.samples > 0);
+  if (busy.length === 0) return undefined;
+  return busy.reduce((worst, f) => (f.p99 > worst.p99 ? f : worst));
+}
+
+Object.assign(module.exports, { treePids, eldProbeEnv, eldReset, eldCollect });

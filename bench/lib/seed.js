@@ -204,8 +204,8 @@ function writeBigJob(dataDir, owner, { files, fileBytes }) {
   const indexPath = path.join(dataDir, 'jobs', 'index.json');
   const index = fs.existsSync(indexPath) ? JSON.parse(fs.readFileSync(indexPath, 'utf8')) : { jobs: [] };
   // The app's own mapping, from the build the bench measures (npm run bench builds first).
-  const { indexEntryOf } = require('../../dist/generation/jobs/job.model.js');
-  index.jobs.push(indexEntryOf(job));
+  const { rowOf } = require('../../dist/generation/persistence/json/job.record.js');
+  index.jobs.push(rowOf(job));
   writeJson(dataDir, 'jobs/index.json', index, false);
   return { id, totalBytes: manifestFiles.reduce((sum, f) => sum + f.bytes, 0) };
 }

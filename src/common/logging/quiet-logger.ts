@@ -58,8 +58,21 @@ export function jsonLogLine(level: LogLevel, context: string | undefined, messag
  * (LOG_FORMAT=json, Nest's own `json` mode with `time`, `level`, `context` and `message` keys).
  */
 export class QuietLogger extends ConsoleLogger {
+  /** Nest's timestamp has whole seconds: formatted once per second, not once per line (Intl is slow). */
+  private stampSecond = -1;
+  private stamp = '';
+
   constructor(format: LogFormat = 'text') {
     super({ json: format === 'json' });
+  }
+
+  protected override getTimestamp(): string {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.stampSecond) {
+      this.stamp = super.getTimestamp();
+      this.stampSecond = second;
+    }
+    return this.stamp;
   }
 
   override log(message: unknown, ...rest: unknown[]): void {

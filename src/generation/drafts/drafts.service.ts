@@ -93,19 +93,42 @@ export class DraftsService {
   }
 }
 
-function summaryOf(n: number, file: ManifestFileEntry, content: Buffer | null, manifest: Manifest): DraftSummary {
+/** What a result page shows of a draft's text, worked out once per draft content. */
+interface TextFigures {
+  title: string | undefined;
+  words: number;
+  preview: string;
+}
+
+/**
+ * Keyed by the content Buffer: the files store hands out the same Buffer while the file is unchanged
+ * (a rewrite gives a new one), so an unchanged draft is split and counted once, not on every page.
+ * Weak: the figures go when the store drops the bytes. Stores that read anew each time simply miss.
+ */
+const figuresOf = new WeakMap<Buffer, TextFigures>();
+
+function textFigures(content: Buffer | null): TextFigures {
+  const cached = content && figuresOf.get(content);
+  if (cached) return cached;
   const text = content?.toString('utf8') ?? '';
+  const figures = { title: titleOf(text), words: countWords(text), preview: previewOf(text) };
+  if (content) figuresOf.set(content, figures);
+  return figures;
+}
+
+function summaryOf(n: number, file: ManifestFileEntry, content: Buffer | null, manifest: Manifest): DraftSummary {
+  const { title, words, preview } = textFigures(content);
   const fileName = baseName(file.path);
   return {
     n,
-    title: titleOf(text) ?? fileName,
+    title: title ?? fileName,
     fileName,
-    words: countWords(text),
+    words,
     bytes: file.bytes,
     warnings: manifest.qc.checks
       .filter((check) => !check.passed && (check.detail.includes(fileName) || check.detail.includes(file.path)))
       .map((check) => check.name),
-    preview: previewOf(text),
+    preview,
   };
 }
 

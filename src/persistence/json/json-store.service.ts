@@ -11,6 +11,9 @@ export interface TransientFileOption {
   transient?: boolean;
 }
 
+/** Relative paths made of plain names only (none starting with a dot): no `.`, `..`, empty or absolute part. */
+const SIMPLE_RELATIVE = /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/;
+
 /** How many transient files stay cached per process; the least recently used idle ones are dropped. */
 export const MAX_TRANSIENT_FILES = 1000;
 
@@ -25,7 +28,11 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
   private readonly transientFiles = new Map<string, JsonFile<unknown>>();
   private readonly mutexes = new Map<string, CrossProcessMutex>();
 
+  /** DATA_DIR is already normal (path.resolve leaves it as is) and not the root folder. */
+  private readonly simpleDataDir: boolean;
+
   constructor(private readonly config: AppConfig) {
+    this.simpleDataDir = path.resolve(config.dataDir) === config.dataDir && !config.dataDir.endsWith(path.sep);
     fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // Cluster web workers start after the primary has done this for the same folder.
     if (config.processRole !== 'web') this.makePrivate();
@@ -59,6 +66,11 @@ export class JsonStore implements OnModuleInit, OnApplicationShutdown {
 
   /** Absolute path of a file under DATA_DIR; `relative` must come from code, never from a request. */
   resolve(relative: string): string {
+    // Fast path (every page resolves a job's files): plain segments that cannot be `.`, `..` or empty
+    // join to the same string path.resolve would give.
+    if (SIMPLE_RELATIVE.test(relative) && this.simpleDataDir) {
+      return `${this.config.dataDir}${path.sep}${relative.replaceAll('/', path.sep)}`;
+    }
     const absolute = path.resolve(this.config.dataDir, relative);
     if (!absolute.startsWith(this.config.dataDir + path.sep)) throw new Error(`Path escapes DATA_DIR: ${relative}`);
     return absolute;

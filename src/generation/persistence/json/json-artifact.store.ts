@@ -18,9 +18,29 @@ function assertManifest(data: unknown): asserts data is Manifest {
 
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Drafts up to this size are kept in memory between reads (a result page reads every draft of its job). */
+export const CACHED_ARTIFACT_MAX_BYTES = 64 * 1024;
+/** At most this many bytes of drafts stay cached per process; the least recently read go first. */
+export const ARTIFACT_CACHE_BYTES = 8 * 1024 * 1024;
+
+interface CachedArtifact {
+  /** Identity of the bytes on disk when they were read: a rewrite (temp file + rename) or an edit changes it. */
+  signature: string;
+  content: Buffer;
+}
+
 /** DATA_DIR/jobs/<id>/artifacts/* and manifest.json (files 0600, written atomically with fsync). */
 @Injectable()
 export class JsonArtifactStore extends ArtifactStore {
+  /**
+   * Small drafts by absolute path, valid while a synchronous stat of the file gives the same inode,
+   * size, mtime and ctime (a few µs instead of open + fstat + read + close on the thread pool per draft
+   * per page). Another process's rewrite or removal, or an edit by hand, changes the stat: read again.
+   * Insertion order is recency order.
+   */
+  private readonly cache = new Map<string, CachedArtifact>();
+  private cachedBytes = 0;
+
   constructor(private readonly store: JsonStore) {
     super();
   }
@@ -45,12 +65,52 @@ export class JsonArtifactStore extends ArtifactStore {
         const absolute = this.safeJobPath(jobId, rel);
         if (!absolute) return { path: rel, content: null };
         try {
-          return { path: rel, content: await fs.promises.readFile(absolute) };
+          return { path: rel, content: await this.readArtifact(absolute) };
         } catch {
+          this.forget(absolute);
           return { path: rel, content: null };
         }
       }),
     );
+  }
+
+  /**
+   * The file's bytes; an unchanged small file gives the same Buffer as last time (callers must not
+   * change it; DraftsService keys its per-draft figures on it). Stat before reading: if the file is
+   * replaced in between, the cached bytes are newer than their signature and the next read re-reads.
+   */
+  private async readArtifact(absolute: string): Promise<Buffer | null> {
+    const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+    if (!stat) {
+      this.forget(absolute);
+      return null;
+    }
+    const signature = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+    const cached = this.cache.get(absolute);
+    if (cached && cached.signature === signature) {
+      this.cache.delete(absolute);
+      this.cache.set(absolute, cached);
+      return cached.content;
+    }
+    const content = await fs.promises.readFile(absolute);
+    this.forget(absolute);
+    if (content.length <= CACHED_ARTIFACT_MAX_BYTES) {
+      this.cache.set(absolute, { signature, content });
+      this.cachedBytes += content.length;
+      for (const [key, entry] of this.cache) {
+        if (this.cachedBytes <= ARTIFACT_CACHE_BYTES) break;
+        this.cache.delete(key);
+        this.cachedBytes -= entry.content.length;
+      }
+    }
+    return content;
+  }
+
+  private forget(absolute: string): void {
+    const cached = this.cache.get(absolute);
+    if (!cached) return;
+    this.cache.delete(absolute);
+    this.cachedBytes -= cached.content.length;
   }
 
   async writeManifest(jobId: string, manifest: Manifest): Promise<void> {
@@ -61,17 +121,26 @@ export class JsonArtifactStore extends ArtifactStore {
     });
   }
 
-  /** Cached until the file changes (pages of a finished job read it on every request). */
+  /**
+   * Cached until the file changes (pages of a finished job read it on every request). Callers get a
+   * deep-frozen copy made once per version of the file (the JsonFile hands out the same object until
+   * the file changes), not a new deep copy per request: nobody can change the cached data through it.
+   */
   async readManifest(jobId: string): Promise<Manifest | undefined> {
     if (!isJobId(jobId)) return undefined;
-    const manifest = await this.store
-      .file<Manifest>(`${JOBS_DIR}/${jobId}/manifest.json`, {
-        transient: true,
-        empty: () => ({}) as Manifest,
-        validate: assertManifest,
-      })
-      .readIfExists();
-    return manifest && structuredClone(manifest);
+    const file = this.store.file<Manifest>(`${JOBS_DIR}/${jobId}/manifest.json`, {
+      transient: true,
+      empty: () => ({}) as Manifest,
+      validate: assertManifest,
+    });
+    const manifest = await file.readIfExists();
+    if (!manifest) return undefined;
+    const revision = file.revision;
+    const known = frozenManifests.get(manifest);
+    if (known && known.revision === revision) return known.frozen;
+    const frozen = deepFreeze(structuredClone(manifest));
+    frozenManifests.set(manifest, { revision, frozen });
+    return frozen;
   }
 
   async openArtifact(jobId: string, rel: string): Promise<Readable> {
@@ -97,6 +166,20 @@ export class JsonArtifactStore extends ArtifactStore {
     const absolute = path.resolve(base, rel);
     return absolute.startsWith(base + path.sep) ? absolute : undefined;
   }
+}
+
+/**
+ * A manifest file's cached data object → the frozen copy handed out for it, valid while the file's
+ * revision is the one it was made at (a reload gives a new object; an in-place update a new revision).
+ */
+const frozenManifests = new WeakMap<Manifest, { revision: number; frozen: Manifest }>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export function sha256(data: Buffer | string): string {

@@ -49,7 +49,8 @@ export class JsonJobsRepository extends JobsRepository {
 
   async findJob(id: string): Promise<Job | undefined> {
     if (!(await this.row(id))) return undefined;
-    const record = await this.readRecord(id);
+    // jobFromRecord builds a new object of plain values: no need to copy the cached record first.
+    const record = await this.jobFile(id).readIfExists();
     return record && jobFromRecord(record);
   }
 
