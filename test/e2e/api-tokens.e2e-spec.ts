@@ -6,6 +6,8 @@ import type { ApiToken } from '../../src/api-tokens/api-token.model';
 import { ApiTokensRepository } from '../../src/api-tokens/api-tokens.repository';
 import { API_TOKENS_FILE } from '../../src/api-tokens/persistence/json/json-api-tokens.repository';
 import { CaptureLogger } from '../helpers/capture-logger';
+import { rawAudit, rawStore, storedText, writeMark } from '../helpers/raw-store';
+import { itFilesOnly } from '../helpers/store-mode';
 import { binaryParser, makeUser, USER_PASSWORD, unzip } from '../helpers/generation-helpers';
 import { listRoutes } from '../helpers/routes';
 import { Agent, createTestApp, csrfFrom, loginAs, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
@@ -15,16 +17,6 @@ type Who = { agent: Agent; csrf: string };
 const ROOT_PASSWORD = 'correct horse battery';
 const TOKEN_SHAPE = /^gat_[0-9A-Za-z]{32}$/;
 const DAY = 24 * 3600_000;
-
-/** Every file under DATA_DIR, as text (the secret-leak scan). */
-function everyFile(dir: string): string {
-  let text = '';
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    text += entry.isDirectory() ? everyFile(full) : `\n${fs.readFileSync(full, 'latin1')}`;
-  }
-  return text;
-}
 
 /** Creates a token through the /account form (session + CSRF); answers the secret shown once. */
 async function createToken(who: Who, fields: Record<string, string> = {}): Promise<string> {
@@ -206,7 +198,7 @@ describe('personal API tokens (e2e)', () => {
   });
 
   describe('hash-only storage', () => {
-    it('the raw token appears nowhere under DATA_DIR, in the logs or the audit file; the file is 0600', async () => {
+    it('the raw token appears nowhere in the store, the logs or the audit log; only its SHA-256 is kept', async () => {
       const secret = await createToken(bob);
       await api(t, secret).get('/api/jobs').expect(200);
       await api(t, secret).post('/api/jobs', { prompt: 'Leak check.', count: 1 }).expect(201);
@@ -216,11 +208,16 @@ describe('personal API tokens (e2e)', () => {
       await api(t, secret).get('/account').expect(401);
 
       const body = secret.slice(4);
-      const files = everyFile(t.dataDir);
-      expect(files).not.toContain(body);
-      expect(files).toContain(createHash('sha256').update(secret).digest('hex'));
+      const stored = await rawStore(t);
+      expect(stored).not.toContain(body);
+      expect(stored).toContain(createHash('sha256').update(secret).digest('hex'));
       expect(logger.text()).not.toContain(body);
-      expect(fs.readFileSync(path.join(t.dataDir, 'audit.jsonl'), 'utf8')).not.toContain(body);
+      expect(await rawAudit(t)).toContain('token.create');
+      expect(await rawAudit(t)).not.toContain(body);
+    });
+
+    itFilesOnly('api-tokens-file-mode')('api-tokens.json is private (0600)', async () => {
+      await createToken(bob);
       expect(fs.statSync(path.join(t.dataDir, API_TOKENS_FILE)).mode & 0o777).toBe(0o600);
     });
   });
@@ -395,9 +392,7 @@ describe('personal API tokens (e2e)', () => {
         .send({ _csrf: root.csrf, confirm: 'yes' })
         .expect(303);
       await api(t, secret).get('/api/jobs').expect(401);
-      expect(fs.readFileSync(path.join(t.dataDir, API_TOKENS_FILE), 'utf8')).not.toContain(
-        createHash('sha256').update(secret).digest('hex'),
-      );
+      expect(await storedText(t, API_TOKENS_FILE)).not.toContain(createHash('sha256').update(secret).digest('hex'));
     });
   });
 
@@ -451,14 +446,13 @@ describe('personal API tokens (e2e)', () => {
       await api(t, secret).get('/api/jobs').expect(200);
       expect(await lastUsed()).toBe(t0.toISOString());
 
-      const file = path.join(t.dataDir, API_TOKENS_FILE);
-      const before = fs.statSync(file).mtimeMs;
+      const before = await writeMark(t, API_TOKENS_FILE);
       t.clock.advance(30_000);
       for (let i = 0; i < 5; i++) await api(t, secret).get('/api/jobs').expect(200);
       t.clock.advance(29_999);
       await api(t, secret).get('/api/jobs').expect(200);
       expect(await lastUsed()).toBe(t0.toISOString());
-      expect(fs.statSync(file).mtimeMs).toBe(before); // no write at all within the minute
+      expect(await writeMark(t, API_TOKENS_FILE)).toBe(before); // no write at all within the minute
 
       t.clock.advance(1);
       await api(t, secret).get('/api/jobs').expect(200);

@@ -55,6 +55,7 @@ const TABLES_OF_FILE: Record<string, string[]> = {
   'password-resets.json': ['password_reset_tokens'],
   'two-factor.json': ['two_factor'],
   'usage.json': ['usage_days', 'usage_users', 'usage_ledger_state'],
+  'api-tokens.json': ['api_tokens'],
 };
 
 /**
@@ -83,4 +84,21 @@ export async function storedInvites(t: TestApp): Promise<Array<Record<string, un
     ...Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
     used: (row.uses as number) >= (row.max_uses as number),
   }));
+}
+
+/**
+ * Changes whenever the data of `file` is written, even with the same bytes: the file's mtime, or in
+ * postgres mode the row versions (`xmin`) of its tables. For "nothing was written" assertions.
+ */
+export async function writeMark(t: TestApp, file: string): Promise<string> {
+  if (t.store === 'files') return String(fs.statSync(path.join(t.dataDir, file)).mtimeMs);
+  const tables = TABLES_OF_FILE[file];
+  if (!tables) throw new Error(`writeMark: no table is known for ${file}`);
+  const db = t.app.get(Database, { strict: false });
+  let mark = '';
+  for (const name of tables) {
+    const { rows } = await db.query<{ v: string }>(`SELECT xmin::text AS v FROM ${name} ORDER BY xmin::text`);
+    mark += `${name}:${rows.map((row) => row.v).join(',')};`;
+  }
+  return mark;
 }

@@ -31,6 +31,7 @@ export const FILES_ONLY: Record<string, string> = {
   'legacy-sessions-json': 'migrates an older sessions.json into session files (files mode only)',
   'session-file-modes': 'session files are 0600 in a 0700 folder (postgres: rows keyed by the id hash, pg-spec)',
   'two-factor-file-mode': 'two-factor.json is 0600 (postgres: a table)',
+  'api-tokens-file-mode': 'api-tokens.json is 0600 (postgres: a table; the hash-only scan runs in both modes)',
   'usage-files':
     'reads OpenAI token counts from job.json, manifest.json and usage.json; the postgres ledger and jobs keep them ' +
     'per the generation contract (pg-spec); quotas themselves run in both modes (usage e2e)',
