@@ -1,6 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { JsonApiTokensRepository } from '../../src/api-tokens/persistence/json/json-api-tokens.repository';
+import { apiTokenDigest, newApiTokenSecret } from '../../src/api-tokens/token-format';
 import { PgTwoFactorRepository } from '../../src/auth/two-factor/persistence/postgres/pg-two-factor.repository';
+import { AppConfig } from '../../src/config/app-config';
+import { JsonStore } from '../../src/persistence/json/json-store.service';
 import { Totp } from '../../src/auth/two-factor/totp';
 import { Database } from '../../src/persistence/postgres/database';
 import { requireBuild } from '../helpers/dist';
@@ -331,6 +335,17 @@ describe('an imported files-mode site on two hosts', () => {
   });
 
   it('import-files copies it in one command; the hosts log in with the old passwords and serve the old jobs', async () => {
+    // Carol's script token, made in files mode (only its digest is in the files).
+    const scriptToken = newApiTokenSecret();
+    await new JsonApiTokensRepository(new JsonStore({ dataDir: site.dir } as AppConfig)).create({
+      id: '0b7c9d3e-1f2a-4b5c-8d6e-7f8091a2b3c4',
+      userId: CAROL_ID,
+      name: 'ci',
+      tokenSha256: apiTokenDigest(scriptToken),
+      createdAt: '2026-03-02T09:00:00.000Z',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      lastUsedAt: null,
+    });
     // With the hosts' settings, SESSION_SECRET included: carol's two-factor secret is re-sealed for it.
     const imported = await runPgCli(testDb.url, ['import-files', '--from', site.dir], {
       env: { SESSION_SECRET: HOSTS_SESSION_SECRET },
@@ -343,6 +358,7 @@ describe('an imported files-mode site on two hosts', () => {
     expect(imported.stdout).toMatch(/jobs: +2 \(1 queued or running/);
     expect(imported.stdout).toMatch(/drafts: +2\n/);
     expect(imported.stdout).toMatch(/audit entries: +3 \(1 unreadable line\(s\) skipped\)/);
+    expect(imported.stdout).toMatch(/API tokens: +1\n/);
 
     // A second run: refused, exit 1, nothing changed.
     const before = await sql(
@@ -357,6 +373,12 @@ describe('an imported files-mode site on two hosts', () => {
     ).toEqual(before);
 
     hosts = await Promise.all(dataDirs.map((dir) => startHost(dir, testDb.url)));
+    // The files-mode token works on both hosts at once (no login, no two-factor: a bearer on /api).
+    for (const host of hosts) {
+      const listed = await fetch(`${host.url}/api/jobs`, { headers: { authorization: `Bearer ${scriptToken}` } });
+      expect(listed.status).toBe(200);
+      expect(await listed.text()).toContain(site.doneJobId);
+    }
     // Carol's two-factor login came along: the password leads to /login/2fa, her authenticator's code logs her in.
     const carol = new SiteClient();
     expect(await carol.login(hosts[0].url, 'carol', SITE_PASSWORDS.carol)).toBe(303);

@@ -9,6 +9,7 @@ import {
   writeFilesSite,
 } from '../../../test/helpers/files-site';
 import { usePgDatabase } from '../../../test/helpers/pg-repository';
+import { PgApiTokensRepository } from '../../api-tokens/persistence/postgres/pg-api-tokens.repository';
 import { PgInstanceSecrets } from '../../auth/secrets/persistence/postgres/pg-instance-secrets';
 import { PgTwoFactorRepository } from '../../auth/two-factor/persistence/postgres/pg-two-factor.repository';
 import { SecretBox } from '../../auth/two-factor/secret-box';
@@ -17,6 +18,7 @@ import { PgArtifactStore } from '../../generation/persistence/postgres/pg-artifa
 import { PgJobQueue } from '../../generation/persistence/postgres/pg-job-queue';
 import { PgJobsRepository } from '../../generation/persistence/postgres/pg-jobs.repository';
 import { PgUsageLedgerRepository } from '../../generation/persistence/postgres/pg-usage-ledger.repository';
+import { ApiTokensImportStep } from './api-tokens-import.step';
 import { FilesImport, ImportSourceError } from './files-import.service';
 import { GenerationImportStep } from './generation-import.step';
 import { TwoFactorImportStep } from './two-factor-import.step';
@@ -31,6 +33,7 @@ const TABLES = [
   'usage_users',
   'usage_ledger_state',
   'two_factor',
+  'api_tokens',
   'instance_settings',
 ];
 const pg = usePgDatabase(TABLES);
@@ -48,6 +51,7 @@ describe('FilesImport with every step (postgres repositories)', () => {
       new TwoFactorImportStep(new PgTwoFactorRepository(pg.db), new PgInstanceSecrets(pg.db), {
         sessionSecret,
       } as AppConfig),
+      new ApiTokensImportStep(new PgApiTokensRepository(pg.db)),
     ]);
   const contentRows = async () => {
     const counts: Record<string, number> = {};
@@ -75,6 +79,7 @@ describe('FilesImport with every step (postgres repositories)', () => {
       ['manifests', 1],
       ['usage ledger', 1],
       ['two-factor enrolments', 1],
+      ['API tokens', 0],
     ]);
     expect(report.notes.join('\n')).toContain("the database keeps the files site's session secret");
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiTokensImportStep } from './api-tokens-import.step';
 import { FilesImport } from './files-import.service';
 import { GenerationImportStep } from './generation-import.step';
 import { IMPORT_STEPS } from './import-steps';
@@ -13,10 +14,15 @@ import { TwoFactorImportStep } from './two-factor-import.step';
     FilesImport,
     GenerationImportStep,
     TwoFactorImportStep,
+    ApiTokensImportStep,
     {
       provide: IMPORT_STEPS,
-      inject: [GenerationImportStep, TwoFactorImportStep],
-      useFactory: (generation: GenerationImportStep, twoFactor: TwoFactorImportStep) => [generation, twoFactor],
+      inject: [GenerationImportStep, TwoFactorImportStep, ApiTokensImportStep],
+      useFactory: (generation: GenerationImportStep, twoFactor: TwoFactorImportStep, tokens: ApiTokensImportStep) => [
+        generation,
+        twoFactor,
+        tokens,
+      ],
     },
   ],
   exports: [FilesImport],

@@ -2,14 +2,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FilesSite, SITE_PASSWORDS, CAROL_ID, writeFilesSite } from '../../../test/helpers/files-site';
 import { usePgDatabase } from '../../../test/helpers/pg-repository';
+import { strictMock } from '../../../test/helpers/strict-mock';
+import { ApiTokensService } from '../../api-tokens/api-tokens.service';
+import { BearerAuthenticator } from '../../api-tokens/bearer-authenticator';
+import { API_TOKENS_FILE, JsonApiTokensRepository } from '../../api-tokens/persistence/json/json-api-tokens.repository';
+import { PgApiTokensRepository } from '../../api-tokens/persistence/postgres/pg-api-tokens.repository';
 import { PgAuditLog } from '../../audit/persistence/postgres/pg-audit-log';
+import { AuditService } from '../../audit/audit.service';
+import { PgThrottleRepository } from '../../auth/throttling/persistence/postgres/pg-throttle.repository';
+import { RateLimiter } from '../../auth/throttling/rate-limiter.service';
+import { ManualClock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { PgInvitesRepository } from '../../invites/persistence/postgres/pg-invites.repository';
+import { JsonStore } from '../json/json-store.service';
 import { PasswordHasher } from '../../users/passwords/password-hasher';
 import { PgUsersRepository } from '../../users/persistence/postgres/pg-users.repository';
+import type { User } from '../../users/user.model';
+import { ApiTokensImportStep } from './api-tokens-import.step';
 import { DatabaseNotEmptyError, FilesImport, ImportSourceError } from './files-import.service';
 
-const pg = usePgDatabase(['users', 'invites', 'audit_log']);
+const pg = usePgDatabase(['users', 'invites', 'audit_log', 'api_tokens', 'throttle_counters']);
 
 /** Users, invites and the audit log (the tables every build has); the repository steps are tested with the app. */
 describe('FilesImport (users, invites, audit log)', () => {
@@ -128,5 +140,134 @@ describe('FilesImport (users, invites, audit log)', () => {
     await expect(importer().run(path.join(site.dir, 'nope'))).rejects.toThrow(/no such folder/);
     fs.mkdirSync(path.join(site.dir, 'empty'));
     await expect(importer().run(path.join(site.dir, 'empty'))).rejects.toThrow(/not a Gatehouse DATA_DIR/);
+  });
+});
+
+/** API tokens made in files mode (only their digests were ever written) keep working after the move. */
+describe('FilesImport (API tokens)', () => {
+  let site: FilesSite;
+  const clock = new ManualClock(new Date('2026-03-05T09:00:00.000Z'));
+  const config = { apiTokenMaxDays: 365, loginMaxFailuresPerIp: 5, loginLockoutMinutes: 15 } as AppConfig;
+  const audit = () => strictMock<AuditService>('AuditService', { record: () => Promise.resolve() });
+  const importer = () => new FilesImport(pg.db, [new ApiTokensImportStep(new PgApiTokensRepository(pg.db))]);
+  const carol = { id: CAROL_ID, username: 'carol', role: 'user', disabled: false } as User;
+  const tokenFile = () => path.join(site.dir, API_TOKENS_FILE);
+  const rowCounts = async () => {
+    const { rows } = await pg.db.query<{ users: number; tokens: number }>(
+      `SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM api_tokens) AS tokens`,
+    );
+    return rows[0];
+  };
+
+  /** Two of carol's tokens made by the files-mode service (one used once), plus an orphan row. */
+  const makeTokensInFilesMode = async () => {
+    const files = new JsonApiTokensRepository(new JsonStore({ dataDir: site.dir } as AppConfig));
+    const service = new ApiTokensService(files, clock, config, audit());
+    const ci = await service.create(carol, { name: 'ci', expiresInDays: 30 }, null);
+    const laptop = await service.create(carol, { name: 'laptop' }, null);
+    clock.advance(3600_000);
+    await service.recordUse(ci.token);
+    const data = JSON.parse(fs.readFileSync(tokenFile(), 'utf8'));
+    data.tokens.push({ ...data.tokens[0], id: 'orphan-token', user_id: 'gone-user', token_sha256: 'f'.repeat(64) });
+    fs.writeFileSync(tokenFile(), JSON.stringify(data));
+    return { ci, laptop, stored: await files.listForUser(CAROL_ID) };
+  };
+
+  beforeEach(async () => {
+    await pg.truncate();
+    site = writeFilesSite();
+  });
+  afterEach(() => site.remove());
+
+  it('copies every field; a files-mode token authenticates against the database, is listed and revocable', async () => {
+    const { ci, laptop, stored } = await makeTokensInFilesMode();
+    expect(stored.find((t) => t.id === ci.token.id)?.lastUsedAt).toBe('2026-03-05T10:00:00.000Z');
+
+    const report = await importer().run(site.dir);
+    expect(report.counts.at(-1)).toEqual({
+      kind: 'API tokens',
+      count: 2,
+      detail: '1 of unknown user(s) left behind',
+    });
+
+    const repo = new PgApiTokensRepository(pg.db);
+    expect(await repo.listForUser(CAROL_ID)).toEqual(stored);
+    // Only digests moved: no raw token anywhere in the table.
+    const dump = JSON.stringify((await pg.db.query('SELECT * FROM api_tokens')).rows);
+    expect(dump).not.toContain(ci.secret);
+    expect(dump).not.toContain(laptop.secret);
+
+    // The bearer path, all on the database: digest lookup, owner re-read, throttle counters.
+    const users = new PgUsersRepository(pg.db);
+    const service = new ApiTokensService(repo, clock, config, audit());
+    const bearer = new BearerAuthenticator(
+      service,
+      users,
+      new RateLimiter(new PgThrottleRepository(pg.db, clock), clock),
+      audit(),
+      config,
+    );
+    const request = (secret: string) => ({
+      headers: { authorization: `Bearer ${secret}` },
+      method: 'GET',
+      path: '/api/jobs',
+      ip: '10.0.0.9',
+    });
+    await expect(bearer.authenticate(request(ci.secret))).resolves.toMatchObject({
+      method: 'token',
+      tokenId: ci.token.id,
+      user: { id: CAROL_ID, username: 'carol' },
+    });
+    await expect(bearer.authenticate(request(laptop.secret))).resolves.toMatchObject({ tokenId: laptop.token.id });
+
+    // /account's list (with its Revoke forms) shows both; a revoke in the database ends the token.
+    const owner = (await users.findById(CAROL_ID))!;
+    expect((await service.list(owner)).map((t) => [t.id, t.name, t.expired])).toEqual(
+      stored.map((t) => [t.id, t.name, false]),
+    );
+    await service.revoke(owner, ci.token.id, null);
+    await expect(bearer.authenticate(request(ci.secret))).rejects.toThrow();
+    expect((await service.list(owner)).map((t) => t.id)).toEqual([laptop.token.id]);
+  });
+
+  it('no api-tokens.json (a site that never made one) copies none', async () => {
+    const report = await importer().run(site.dir);
+    expect(report.counts.at(-1)).toEqual({ kind: 'API tokens', count: 0 });
+  });
+
+  it.each([
+    ['not JSON', '{"tokens": [', 'not valid JSON'],
+    ['a row without its digest', '{"tokens": [{"id": "t1", "user_id": "u"}]}', 'token "t1": expected "name"'],
+    [
+      'a digest that is not one',
+      JSON.stringify({
+        tokens: [{ id: 't2', user_id: 'u', name: 'n', token_sha256: 'gat_x', created_at: 'a', expires_at: 'b' }],
+      }),
+      'token "t2": "token_sha256" is not a SHA-256 digest',
+    ],
+  ])('a damaged api-tokens.json (%s) rolls the whole import back naming the file', async (_, text, reason) => {
+    fs.writeFileSync(tokenFile(), text);
+    const error = await importer()
+      .run(site.dir)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportSourceError);
+    expect((error as Error).message).toContain(`${tokenFile()}: ${reason}`);
+    expect(await rowCounts()).toEqual({ users: 0, tokens: 0 });
+  });
+
+  it('a row the database refuses (a bad timestamp, a repeated digest) names the file and token, and rolls back', async () => {
+    await makeTokensInFilesMode();
+    const data = JSON.parse(fs.readFileSync(tokenFile(), 'utf8'));
+    const id = data.tokens[1].id as string;
+    data.tokens[1].expires_at = 'next spring';
+    fs.writeFileSync(tokenFile(), JSON.stringify(data));
+    await expect(importer().run(site.dir)).rejects.toThrow(`${tokenFile()}, token "${id}": `);
+    expect(await rowCounts()).toEqual({ users: 0, tokens: 0 });
+
+    data.tokens[1].expires_at = data.tokens[0].expires_at;
+    data.tokens[1].token_sha256 = data.tokens[0].token_sha256;
+    fs.writeFileSync(tokenFile(), JSON.stringify(data));
+    await expect(importer().run(site.dir)).rejects.toThrow(/token ".*": .*unique/);
+    expect(await rowCounts()).toEqual({ users: 0, tokens: 0 });
   });
 });

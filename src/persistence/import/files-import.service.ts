@@ -72,8 +72,8 @@ function about(what: string, error: unknown): Error {
  * `npm run cli -- import-files --from <DATA_DIR>` (SPEC §9): copies a files-mode site into an empty
  * PostgreSQL database in ONE transaction — users (password hashes, ids, session versions), invites
  * (uses, used_by), the audit log, then the steps in IMPORT_STEPS (jobs with their drafts and manifests,
- * the usage ledger, two-factor enrolments), which write through the postgres repositories themselves.
- * Ids, hashes and timestamps are kept. Sessions, throttle counters and reset links are not copied
+ * the usage ledger, two-factor enrolments, API tokens' digests), which write through the postgres
+ * repositories themselves. Ids, hashes and timestamps are kept. Sessions, throttle counters and reset links are not copied
  * (docs/DECISIONS.md "Moving up from files").
  */
 @Injectable()

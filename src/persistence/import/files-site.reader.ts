@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ApiTokensFile } from '../../api-tokens/persistence/json/api-token.record';
+import { API_TOKENS_FILE } from '../../api-tokens/persistence/json/json-api-tokens.repository';
 import { SESSION_SECRET_FILE } from '../../auth/secrets/persistence/json/file-instance-secrets';
 import type { TwoFactorFile } from '../../auth/two-factor/persistence/json/two-factor.record';
 import type { Manifest } from '../../generation/artifacts/manifest';
@@ -73,6 +75,15 @@ export class FilesSiteReader {
 
   twoFactor(): TwoFactorFile {
     return this.readJson('two-factor.json', assertObjectWithMap('users')) ?? { users: {} };
+  }
+
+  /**
+   * api-tokens.json (digests only: the tokens themselves were never written anywhere). The files
+   * store checks the file's shape at start; rows are checked here too, so a hand-damaged row names the
+   * file instead of failing as a NOT NULL violation.
+   */
+  apiTokens(): ApiTokensFile {
+    return this.readJson(API_TOKENS_FILE, assertApiTokensFile) ?? { tokens: [] };
   }
 
   /**
@@ -195,6 +206,26 @@ function assertJobRecord(data: unknown): void {
     throw new Error(`unknown status "${String(job.status)}"`);
   }
   if (typeof job.count !== 'number') throw new Error('expected "count" to be a number');
+}
+
+function assertApiTokensFile(data: unknown): void {
+  assertObjectWithArray('tokens')(data);
+  (data as { tokens: unknown[] }).tokens.forEach((row, index) => {
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      throw new Error(`token ${index + 1}: expected a JSON object`);
+    }
+    const token = row as Record<string, unknown>;
+    const which = typeof token.id === 'string' ? `token "${token.id}"` : `token ${index + 1}`;
+    for (const key of ['id', 'user_id', 'name', 'token_sha256', 'created_at', 'expires_at']) {
+      if (typeof token[key] !== 'string') throw new Error(`${which}: expected "${key}" to be a string`);
+    }
+    if (!/^[0-9a-f]{64}$/.test(token.token_sha256 as string)) {
+      throw new Error(`${which}: "token_sha256" is not a SHA-256 digest (64 hex digits)`);
+    }
+    if (token.last_used_at !== undefined && token.last_used_at !== null && typeof token.last_used_at !== 'string') {
+      throw new Error(`${which}: expected "last_used_at" to be a string or null`);
+    }
+  });
 }
 
 function assertManifest(data: unknown): void {
