@@ -494,10 +494,10 @@ async function measuredOn(servers, options, databasePid) {
     return each.some((c) => c === undefined) ? undefined : each.reduce((a, b) => a + b, 0);
   };
   const before = cpuOf();
-  const dbBefore = databasePid ? treeCpuSeconds(databasePid) : undefined;
+  const dbBefore = databasePid ? treeCpuSeconds(databasePid, { withReaped: true }) : undefined;
   const result = await cannon(options);
   const after = cpuOf();
-  const dbAfter = databasePid ? treeCpuSeconds(databasePid) : undefined;
+  const dbAfter = databasePid ? treeCpuSeconds(databasePid, { withReaped: true }) : undefined;
   const delays = [];
   for (const s of servers) delays.push(await eldCollect(s, s.eldDir));
   return {
