@@ -10,7 +10,9 @@
  * own loopback port and temp DATA_DIR; all are started and stopped here.
  *
  * Options: --quick (short durations, small sizes: a smoke test, figures not comparable)
- *          --only=throughput,login,store,zip,startup   --keep (keep the temp DATA_DIRs)
+ *   6. the gated page, register and login with STORE=postgres (1 process, 2 hosts on one database) beside
+ *      files mode (PostgreSQL: BENCH_DATABASE_URL, else the tests' embedded server).
+ *          --only=throughput,login,store,zip,startup,postgres   --keep (keep the temp DATA_DIRs)
  *          --dist=<folder> (measure another build's dist/; its views/ and node_modules/ must sit beside it)
  *          --seconds=N (measured seconds of load per server in the throughput part)
  */
@@ -33,6 +35,7 @@ const {
 const { Client } = require('./lib/client');
 const { cannon, timed, stats, round, percentile } = require('./lib/load');
 const { writeUsers, writeInvites, writeBigJob } = require('./lib/seed');
+const { postgresServer, createDatabase } = require('./lib/postgres');
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -66,6 +69,16 @@ const PLAN = {
   },
   zip: { files: 20, fileBytes: (QUICK ? 1 : 10) * 1024 * 1024, sampleMs: 20 },
   startup: { users: QUICK ? 5_000 : 100_000, runs: 3 },
+  // Part 6 (--only=postgres): files vs STORE=postgres, 1 process and 2 hosts; --seconds=N as in part 1.
+  postgres: {
+    connections: 50,
+    durationS: Number(option('seconds')) || (QUICK ? 4 : 10),
+    rounds: 2,
+    warmupS: QUICK ? 1 : 3,
+    registrations: QUICK ? 15 : 60,
+    logins: QUICK ? 15 : 60,
+    warmupRequests: 5,
+  },
 };
 
 const TARGETS = {
@@ -83,6 +96,8 @@ const TARGETS = {
 const PASSWORD = 'bench-Passphrase-7319';
 const tempDirs = [];
 const running = new Set();
+/** Extra clean-up steps (the postgres part's databases and server), run after the servers stop. */
+const atCleanup = [];
 
 function log(message) {
   process.stderr.write(`[bench] ${message}\n`);
@@ -320,6 +335,227 @@ function combine(slices) {
       eventLoopDelayP99: s.eventLoopDelayMs?.p99 ?? null,
     })),
   };
+}
+
+// ---- 6. postgres mode: the gated page, register and login, beside files mode ------------------
+
+/**
+ * Three sites at once, each seeded through the app itself (first admin by /admin/setup, single-use
+ * invites minted on the admin panel, users registered through /register): files mode (1 process),
+ * STORE=postgres (1 process), and STORE=postgres served by two "hosts" (two app processes with their
+ * own DATA_DIRs on one database, one SESSION_SECRET, as behind a load balancer). Each postgres site has
+ * a database of its own, created for this run on BENCH_DATABASE_URL's server or on the embedded
+ * PostgreSQL of the tests. Register and login: sequential, only the POST timed (on two hosts they
+ * alternate). Gated page: as part 1 (mirrored slices), the load spread over both hosts' ports.
+ */
+async function benchPostgres() {
+  const plan = PLAN.postgres;
+  const out = { plan };
+  const servers = [];
+  const databases = [];
+  let pg;
+  const closePostgres = async () => {
+    await Promise.all(servers.map((s) => stop(s)));
+    for (const db of databases.splice(0)) await db.drop().catch(() => undefined);
+    if (pg) await pg.close();
+    pg = undefined;
+  };
+  atCleanup.push(closePostgres);
+  try {
+    log(`postgres: ${process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'starting the embedded PostgreSQL'}`);
+    pg = await postgresServer();
+    out.database = pg.embedded ? 'embedded PostgreSQL (test/postgres/embedded-server.mjs)' : 'BENCH_DATABASE_URL';
+    const oneDb = await createDatabase(pg.adminUrl, 'one');
+    databases.push(oneDb);
+    const hostsDb = await createDatabase(pg.adminUrl, 'hosts');
+    databases.push(hostsDb);
+
+    const common = {
+      REGISTER_MAX_PER_IP_HOUR: '100000',
+      LOGIN_MAX_FAILURES: '1000',
+      LOGIN_MAX_FAILURES_PER_IP: '100000',
+    };
+    const siteEnv = () => ({
+      ...common,
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      ADMIN_SETUP_TOKEN: crypto.randomBytes(24).toString('base64url'),
+    });
+    const start = async (name, extra) => {
+      const server = await startGatehouse(name, tempDir(name), extra);
+      servers.push(server);
+      return server;
+    };
+    const filesEnv = siteEnv();
+    const oneEnv = { ...siteEnv(), STORE: 'postgres', DATABASE_URL: oneDb.url };
+    const hostsEnv = { ...siteEnv(), STORE: 'postgres', DATABASE_URL: hostsDb.url };
+    const sites = [
+      { key: 'files', label: 'files, 1 process', env: filesEnv, hosts: [await start('files-1', filesEnv)] },
+      { key: 'postgres1', label: 'STORE=postgres, 1 process', env: oneEnv, hosts: [await start('postgres-1', oneEnv)] },
+      {
+        key: 'postgres2',
+        label: 'STORE=postgres, 2 hosts',
+        env: hostsEnv,
+        // Both at once: the migrations run once, under their advisory lock.
+        hosts: await Promise.all([start('postgres-host-a', hostsEnv), start('postgres-host-b', hostsEnv)]),
+      },
+    ];
+
+    for (const site of sites) {
+      log(`postgres: seeding the ${site.label} site through the app`);
+      const codes = await seedThroughApp(site, plan.registrations + plan.warmupRequests + 1);
+      const url = (i) => site.hosts[i % site.hosts.length].url;
+      // The user who logs in and owns the job.
+      if ((await timedRegister(url(0), codes[0], 'bench')).status !== 303)
+        throw new Error(`${site.key}: no bench user`);
+      log(`postgres: ${site.label}: ${plan.registrations} registrations, ${plan.logins} logins (sequential)`);
+      const registerTimes = [];
+      for (let i = 1; i < codes.length; i++) {
+        const res = await timedRegister(url(i), codes[i], `newcomer${i}`);
+        if (res.status !== 303) throw new Error(`${site.key}: POST /register answered ${res.status}`);
+        if (i > plan.warmupRequests) registerTimes.push(res.ms);
+      }
+      const loginTimes = [];
+      for (let i = 0; i < plan.logins + plan.warmupRequests; i++) {
+        const res = await timedLogin(url(i), 'bench');
+        if (res.status !== 303) throw new Error(`${site.key}: POST /login answered ${res.status}`);
+        if (i >= plan.warmupRequests) loginTimes.push(res.ms);
+      }
+      const job = await finishedJob(site.hosts[0]);
+      site.register = stats(registerTimes);
+      site.login = stats(loginTimes);
+      site.target = {
+        key: site.key,
+        servers: site.hosts,
+        urls: site.hosts.map((h) => `${h.url}/result/${job.id}`),
+        cookie: job.cookie,
+        pageBytes: job.pageBytes,
+        slices: [],
+      };
+      // The job's page, as its owner, from every host (the session and the job live in the database).
+      for (const u of site.target.urls) {
+        const res = await timed(u, { headers: { cookie: job.cookie } });
+        if (res.status !== 200) throw new Error(`${site.key}: ${u} answered ${res.status}`);
+      }
+      log(`postgres: ${site.label}: register p50 ${site.register.p50} ms, login p50 ${site.login.p50} ms`);
+    }
+
+    const targets = sites.map((s) => s.target);
+    const load = (t, duration) => ({
+      url: t.urls.length === 1 ? t.urls[0] : t.urls,
+      connections: plan.connections,
+      headers: { cookie: t.cookie },
+      duration,
+    });
+    for (const t of targets) {
+      log(`postgres: ${t.key} GET /result warm-up ${plan.warmupS}s`);
+      await cannon(load(t, plan.warmupS));
+    }
+    const slice = plan.durationS / plan.rounds;
+    for (let round = 0; round < plan.rounds; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        log(
+          `postgres: ${t.key} GET /result ${slice}s x ${plan.connections} connections (slice ${round + 1}/${plan.rounds})`,
+        );
+        t.slices.push(await measuredOn(t.servers, load(t, slice), pg.pid));
+      }
+    }
+    for (const site of sites) {
+      const t = site.target;
+      const page = combine(t.slices);
+      const dbCpu = t.slices.every((s) => s.databaseCpuSeconds !== undefined)
+        ? t.slices.reduce((sum, s) => sum + s.databaseCpuSeconds, 0)
+        : undefined;
+      out[site.key] = {
+        label: site.label,
+        processes: site.hosts.length,
+        page: {
+          ...page,
+          pageBytes: t.pageBytes,
+          databaseCpuMicrosPerRequest:
+            site.key === 'files' || dbCpu === undefined ? null : round((dbCpu / page.requestsTotal) * 1e6, 0),
+        },
+        register: site.register,
+        login: site.login,
+      };
+    }
+  } finally {
+    await closePostgres();
+    atCleanup.splice(atCleanup.indexOf(closePostgres), 1);
+  }
+  return out;
+}
+
+/** measured() over a site's processes: CPU of them all (and of the database server, when known). */
+async function measuredOn(servers, options, databasePid) {
+  for (const s of servers) eldReset(s);
+  const cpuOf = () => {
+    const each = servers.map((s) => treeCpuSeconds(s.pid));
+    return each.some((c) => c === undefined) ? undefined : each.reduce((a, b) => a + b, 0);
+  };
+  const before = cpuOf();
+  const dbBefore = databasePid ? treeCpuSeconds(databasePid, { withReaped: true }) : undefined;
+  const result = await cannon(options);
+  const after = cpuOf();
+  const dbAfter = databasePid ? treeCpuSeconds(databasePid, { withReaped: true }) : undefined;
+  const delays = [];
+  for (const s of servers) delays.push(await eldCollect(s, s.eldDir));
+  return {
+    ...result,
+    cpuSeconds: before === undefined || after === undefined ? undefined : after - before,
+    databaseCpuSeconds: dbBefore === undefined || dbAfter === undefined ? undefined : dbAfter - dbBefore,
+    eventLoopDelayMs: delays.every(Boolean)
+      ? { p99: Math.max(...delays.map((d) => d.p99)), max: Math.max(...delays.map((d) => d.max)) }
+      : undefined,
+  };
+}
+
+/**
+ * The first admin (by /admin/setup with the setup token) mints `count` single-use invites on the admin
+ * panel; returns their codes.
+ */
+async function seedThroughApp(site, count) {
+  const host = site.hosts[0].url;
+  const admin = new Client(host);
+  const token = site.env.ADMIN_SETUP_TOKEN;
+  const setupCsrf = await admin.csrf(`/admin/setup?token=${encodeURIComponent(token)}`);
+  const setup = await admin.post('/admin/setup', { username: 'root', password: PASSWORD, token, _csrf: setupCsrf });
+  if (setup.status !== 303) throw new Error(`${site.key}: /admin/setup answered ${setup.status}`);
+  const csrf = await admin.csrf('/account/password');
+  const codes = [];
+  for (let i = 0; i < count; i++) {
+    const code = `bench-${site.key}-${i}-${crypto.randomBytes(6).toString('hex')}`;
+    const res = await admin.post('/admin/invites', { code, maxUses: '1', note: 'bench', _csrf: csrf });
+    if (res.status !== 303) throw new Error(`${site.key}: minting an invite answered ${res.status}`);
+    codes.push(code);
+  }
+  return codes;
+}
+
+/** GET /register?code= with a fresh client, then the timed POST /register (as part 3). */
+async function timedRegister(base, code, username) {
+  const form = await timed(`${base}/register?code=${code}`);
+  const cookies = [].concat(form.headers['set-cookie'] || []).map((c) => c.split(';')[0]);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+  if (cookies.length === 0 || !csrf) throw new Error(`GET /register gave no cookie or CSRF token (${form.status})`);
+  return timed(`${base}/register`, {
+    method: 'POST',
+    headers: { cookie: cookies.join('; ') },
+    form: { username, password: PASSWORD, inviteCode: code, _csrf: csrf },
+  });
+}
+
+/** GET /login with a fresh client, then the timed POST /login with the right password. */
+async function timedLogin(base, username) {
+  const form = await timed(`${base}/login`);
+  const cookies = [].concat(form.headers['set-cookie'] || []).map((c) => c.split(';')[0]);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+  if (cookies.length === 0 || !csrf) throw new Error(`GET /login gave no cookie or CSRF token (${form.status})`);
+  return timed(`${base}/login`, {
+    method: 'POST',
+    headers: { cookie: cookies.join('; ') },
+    form: { username, password: PASSWORD, _csrf: csrf },
+  });
 }
 
 // ---- 2. event loop under a login storm -------------------------------------------------------
@@ -681,6 +917,44 @@ function buildRows(r) {
       null,
     );
   }
+  if (r.postgres) {
+    const { files, postgres1, postgres2 } = r.postgres;
+    const cpu = (p) =>
+      (p.cpuMicrosPerRequest === null ? '' : `, ${p.cpuMicrosPerRequest} us app CPU/req`) +
+      (p.databaseCpuMicrosPerRequest ? ` + ${p.databaseCpuMicrosPerRequest} us database CPU/req` : '') +
+      (p.eventLoopDelayMs ? `, loop delay p99 ${p.eventLoopDelayMs.p99} ms` : '');
+    row(
+      'GET /result, files mode, 1 process (postgres part)',
+      `${files.page.requestsPerSec} req/s, p99 ${files.page.latencyMs.p99} ms${cpu(files.page)}`,
+      'reference',
+      null,
+    );
+    row(
+      'GET /result, STORE=postgres, 1 process',
+      `${postgres1.page.requestsPerSec} req/s = ${round(postgres1.page.requestsPerSec / files.page.requestsPerSec, 2)} x files, ` +
+        `p99 ${postgres1.page.latencyMs.p99} ms${cpu(postgres1.page)}`,
+      'reported (no target)',
+      null,
+    );
+    row(
+      'GET /result, STORE=postgres, 2 hosts on one database',
+      `${postgres2.page.requestsPerSec} req/s = ${round(postgres2.page.requestsPerSec / postgres1.page.requestsPerSec, 2)} x 1 process, ` +
+        `p99 ${postgres2.page.latencyMs.p99} ms${cpu(postgres2.page)}`,
+      'reported (no target)',
+      null,
+    );
+    for (const site of [files, postgres1, postgres2]) {
+      row(
+        `POST /register p50 / p99, ${site.label}`,
+        `${site.register.p50} / ${site.register.p99} ms`,
+        'reported',
+        null,
+      );
+    }
+    for (const site of [files, postgres1, postgres2]) {
+      row(`POST /login p50 / p99, ${site.label}`, `${site.login.p50} / ${site.login.p99} ms`, 'reported', null);
+    }
+  }
   return rows;
 }
 
@@ -726,6 +1000,7 @@ async function main() {
   if (wanted('startup')) results.startup = await benchStartup(dirs.get(PLAN.startup.users));
   if (wanted('store')) results.storeGrowth = await benchStoreGrowth(dirs);
   if (wanted('zip')) results.zip = await benchZip();
+  if (wanted('postgres')) results.postgres = await benchPostgres();
 
   results.durationS = round((Date.now() - began) / 1000, 1);
   results.machine.loadAverageAtEnd = os.loadavg().map((l) => round(l, 2));
@@ -753,6 +1028,7 @@ async function main() {
 
 async function cleanup() {
   await Promise.all([...running].map((s) => s.stop().catch(() => undefined)));
+  for (const step of atCleanup.splice(0)) await step().catch(() => undefined);
   if (!KEEP) for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   else if (tempDirs.length) log(`kept ${tempDirs.join(' ')}`);
 }

@@ -109,9 +109,11 @@ module.exports = { freePort, startServer, rssOf, sampleRss, sleep };
 
 /**
  * CPU seconds (user + system, all threads) used so far by a process and its descendants (cluster
- * workers), from /proc/<pid>/stat; undefined where /proc is not available.
+ * workers), from /proc/<pid>/stat; undefined where /proc is not available. `withReaped`: also the time of
+ * descendants that exited and were reaped by one in the tree (cutime + cstime), for a server whose
+ * children come and go (PostgreSQL's backends end with their connections).
  */
-function treeCpuSeconds(rootPid) {
+function treeCpuSeconds(rootPid, { withReaped = false } = {}) {
   let entries;
   try {
     entries = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -124,7 +126,11 @@ function treeCpuSeconds(rootPid) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(pid), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / ticks });
+      const reaped = withReaped ? Number(fields[13]) + Number(fields[14]) : 0;
+      procs.set(Number(pid), {
+        ppid: Number(fields[1]),
+        cpu: (Number(fields[11]) + Number(fields[12]) + reaped) / ticks,
+      });
     } catch {
       // gone meanwhile
     }
