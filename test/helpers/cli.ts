@@ -33,10 +33,18 @@ export function runCli(
   args: string[],
   options: { input?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
+  return spawnCli(args, { cwd: ROOT, env: cliEnv(dataDir, options.env), input: options.input });
+}
+
+/** `node dist/cli.js ...args` with exactly `env`, collecting its output and exit code. */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; input?: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: cliEnv(dataDir, options.env),
+      cwd: options.cwd,
+      env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

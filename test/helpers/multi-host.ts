@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { CookieJar } from './cookie-jar';
 import { Client } from 'pg';
-import { CLI, CliResult } from './cli';
+import { CliResult, spawnCli } from './cli';
 import { ROOT } from './dist';
 import { ServerProcess, startServer } from './server-process';
 
@@ -9,11 +9,11 @@ import { ServerProcess, startServer } from './server-process';
  * any of them): one cookie jar, the host chosen per request.
  */
 export class SiteClient {
-  private readonly cookies = new Map<string, string>();
+  private readonly cookies = new CookieJar();
 
   async get(host: string, path: string): Promise<{ status: number; text: string; location: string | null }> {
-    const res = await fetch(host + path, { headers: this.headers(), redirect: 'manual' });
-    this.keep(res);
+    const res = await fetch(host + path, { headers: this.cookies.headers(), redirect: 'manual' });
+    this.cookies.keep(res);
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   }
 
@@ -24,11 +24,11 @@ export class SiteClient {
   ): Promise<{ status: number; text: string; location: string | null }> {
     const res = await fetch(host + path, {
       method: 'POST',
-      headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...this.cookies.headers(), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
       redirect: 'manual',
     });
-    this.keep(res);
+    this.cookies.keep(res);
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   }
 
@@ -42,21 +42,6 @@ export class SiteClient {
 
   async login(host: string, username: string, password: string): Promise<number> {
     return (await this.submit(host, '/login', '/login', { username, password })).status;
-  }
-
-  private headers(): Record<string, string> {
-    const header = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    return header ? { cookie: header } : {};
-  }
-
-  private keep(res: Response): void {
-    for (const c of res.headers.getSetCookie?.() ?? []) {
-      const pair = c.split(';')[0];
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      if (/Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(eq + 1));
-    }
   }
 }
 
@@ -80,26 +65,17 @@ export function runPgCli(
   args: string[],
   options: { input?: string; cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        STORE: 'postgres',
-        DATABASE_URL: databaseUrl,
-        BCRYPT_COST: '4',
-        GATEHOUSE_IGNORE_ENV_FILE: '1',
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d.toString()));
-    child.stderr.on('data', (d) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+  return spawnCli(args, {
+    cwd: options.cwd ?? ROOT,
+    input: options.input,
+    env: {
+      PATH: process.env.PATH ?? '',
+      STORE: 'postgres',
+      DATABASE_URL: databaseUrl,
+      BCRYPT_COST: '4',
+      GATEHOUSE_IGNORE_ENV_FILE: '1',
+      ...options.env,
+    },
   });
 }
 

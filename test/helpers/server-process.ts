@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { DIST_MAIN, ROOT } from './dist';
 import { TEST_SETUP_TOKEN } from './test-app';
+import { CookieJar } from './cookie-jar';
 
 export interface ServerProcess {
   url: string;
@@ -93,13 +94,13 @@ export async function startServer(dataDir: string, env: Record<string, string> =
  * pre-login CSRF cookie), reads CSRF tokens from pages.
  */
 export class HttpClient {
-  private readonly cookies = new Map<string, string>();
+  private readonly cookies = new CookieJar();
 
   constructor(private readonly base: string) {}
 
   async get(path: string): Promise<{ status: number; text: string; location: string | null }> {
-    const res = await fetch(this.base + path, { headers: this.headers(), redirect: 'manual' });
-    this.keepCookie(res);
+    const res = await fetch(this.base + path, { headers: this.cookies.headers(), redirect: 'manual' });
+    this.cookies.keep(res);
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   }
 
@@ -109,11 +110,11 @@ export class HttpClient {
   ): Promise<{ status: number; text: string; location: string | null }> {
     const res = await fetch(this.base + path, {
       method: 'POST',
-      headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...this.cookies.headers(), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
       redirect: 'manual',
     });
-    this.keepCookie(res);
+    this.cookies.keep(res);
     return { status: res.status, text: await res.text(), location: res.headers.get('location') };
   }
 
@@ -129,20 +130,5 @@ export class HttpClient {
   get cookie(): string {
     const sid = this.cookies.get('gatehouse.sid');
     return sid === undefined ? '' : `gatehouse.sid=${sid}`;
-  }
-
-  private headers(): Record<string, string> {
-    const header = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    return header ? { cookie: header } : {};
-  }
-
-  private keepCookie(res: Response): void {
-    for (const c of res.headers.getSetCookie?.() ?? []) {
-      const pair = c.split(';')[0];
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      if (/Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(eq + 1));
-    }
   }
 }

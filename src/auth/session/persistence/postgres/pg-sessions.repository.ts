@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Database } from '../../../../persistence/postgres/database';
+import { deleteExpiredRows } from '../../../../persistence/postgres/pg-sweep';
 import { SessionsRepository, StoredSession } from '../../sessions.repository';
-
-/** Expired sessions deleted per sweep statement (a sweep after a flood never holds many rows at once). */
-const SWEEP_BATCH = 500;
 
 /**
  * Sessions in `sessions`, one row per session, keyed by the SHA-256 of its id (a dump of the table
@@ -47,17 +45,7 @@ export class PgSessionsRepository extends SessionsRepository {
   }
 
   async sweepExpired(now: number): Promise<number> {
-    let removed = 0;
-    for (;;) {
-      const { rowCount } = await this.db.query(
-        `DELETE FROM sessions WHERE sid_sha256 IN (
-           SELECT sid_sha256 FROM sessions WHERE expires_at_ms <= $1
-           LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`,
-        [now],
-      );
-      removed += rowCount ?? 0;
-      if ((rowCount ?? 0) < SWEEP_BATCH) return removed;
-    }
+    return deleteExpiredRows(this.db, 'sessions', 'sid_sha256', now);
   }
 
   async count(): Promise<number> {

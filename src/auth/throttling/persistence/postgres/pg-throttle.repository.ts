@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../../../common/clock/clock';
 import { Database } from '../../../../persistence/postgres/database';
+import { deleteExpiredRows } from '../../../../persistence/postgres/pg-sweep';
 import { applyChange, ThrottleCounter, ThrottleRepository } from '../../throttle.repository';
 import { THROTTLE_SWEEP_INTERVAL_MS } from '../json/json-throttle.repository';
 
@@ -14,8 +15,6 @@ interface CounterRow {
 }
 
 const COLUMNS = 'key, count, window_start_ms, locked_until_ms, lock_noticed, expires_at_ms';
-/** Expired counters deleted per sweep statement: a sweep after a flood never holds many rows at once. */
-const SWEEP_BATCH = 500;
 
 /**
  * Throttle counters in `throttle_counters`, one row per key. A change runs in one transaction that
@@ -81,17 +80,7 @@ export class PgThrottleRepository extends ThrottleRepository implements OnModule
   }
 
   async sweepExpired(now: number): Promise<number> {
-    let removed = 0;
-    for (;;) {
-      const { rowCount } = await this.db.query(
-        `DELETE FROM throttle_counters WHERE key IN (
-           SELECT key FROM throttle_counters WHERE expires_at_ms <= $1
-           LIMIT ${SWEEP_BATCH} FOR UPDATE SKIP LOCKED)`,
-        [now],
-      );
-      removed += rowCount ?? 0;
-      if ((rowCount ?? 0) < SWEEP_BATCH) return removed;
-    }
+    return deleteExpiredRows(this.db, 'throttle_counters', 'key', now);
   }
 
   /** Locks `keys` (sorted: two changes never wait for each other in a cycle) and reads their rows. */
