@@ -63,6 +63,28 @@ describe('JsonSessionsRepository files', () => {
     expect(after.mtimeMs).toBe(before.mtimeMs);
   });
 
+  it('another worker (another repository over the same folder) sees every write and removal on its next find', async () => {
+    const writer = jsonRepo(dir);
+    const reader = jsonRepo(dir);
+    const later = Date.now() + 60_000;
+    await writer.save('sid', { data: { userId: 'u1', csrfToken: 'token-one' }, expiresAt: later });
+    expect((await reader.find('sid', Date.now()))?.data).toEqual({ userId: 'u1', csrfToken: 'token-one' });
+    expect((await reader.find('sid', Date.now()))?.data).toEqual({ userId: 'u1', csrfToken: 'token-one' }); // cached
+    await writer.save('sid', { data: { userId: 'u1', csrfToken: 'token-two' }, expiresAt: later }); // same size
+    expect((await reader.find('sid', Date.now()))?.data).toEqual({ userId: 'u1', csrfToken: 'token-two' });
+    await writer.remove('sid');
+    expect(await reader.find('sid', Date.now())).toBeUndefined();
+  });
+
+  it('hands each find its own copy: changing one does not change the next', async () => {
+    const repo = jsonRepo(dir);
+    await repo.save('sid', { data: { userId: 'u1', flash: ['saved'] }, expiresAt: Date.now() + 60_000 });
+    const first = await repo.find('sid', Date.now());
+    (first!.data.flash as string[]).push('changed');
+    first!.data.userId = 'someone else';
+    expect((await repo.find('sid', Date.now()))?.data).toEqual({ userId: 'u1', flash: ['saved'] });
+  });
+
   it('treats an unreadable session file as no session, and the sweep leaves it', async () => {
     const repo = jsonRepo(dir);
     await repo.save('a', { data: { userId: 'u1' }, expiresAt: Date.now() + 60_000 });

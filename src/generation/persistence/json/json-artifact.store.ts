@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import writeFileAtomic from 'write-file-atomic';
 import { JsonStore } from '../../../persistence/json/json-store.service';
+import { FileContentCache } from '../../../persistence/json/file-content-cache';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../persistence/json/private-files';
 import { ArtifactContent, ArtifactFile, ArtifactStore } from '../../artifacts/artifact-store';
 import { Manifest, ManifestFileEntry } from '../../artifacts/manifest';
@@ -23,23 +24,14 @@ export const CACHED_ARTIFACT_MAX_BYTES = 64 * 1024;
 /** At most this many bytes of drafts stay cached per process; the least recently read go first. */
 export const ARTIFACT_CACHE_BYTES = 8 * 1024 * 1024;
 
-interface CachedArtifact {
-  /** Identity of the bytes on disk when they were read: a rewrite (temp file + rename) or an edit changes it. */
-  signature: string;
-  content: Buffer;
-}
-
 /** DATA_DIR/jobs/<id>/artifacts/* and manifest.json (files 0600, written atomically with fsync). */
 @Injectable()
 export class JsonArtifactStore extends ArtifactStore {
-  /**
-   * Small drafts by absolute path, valid while a synchronous stat of the file gives the same inode,
-   * size, mtime and ctime (a few µs instead of open + fstat + read + close on the thread pool per draft
-   * per page). Another process's rewrite or removal, or an edit by hand, changes the stat: read again.
-   * Insertion order is recency order.
-   */
-  private readonly cache = new Map<string, CachedArtifact>();
-  private cachedBytes = 0;
+  /** Small drafts, kept in memory while their files are unchanged. */
+  private readonly drafts = new FileContentCache({
+    maxEntryBytes: CACHED_ARTIFACT_MAX_BYTES,
+    maxTotalBytes: ARTIFACT_CACHE_BYTES,
+  });
 
   constructor(private readonly store: JsonStore) {
     super();
@@ -65,52 +57,13 @@ export class JsonArtifactStore extends ArtifactStore {
         const absolute = this.safeJobPath(jobId, rel);
         if (!absolute) return { path: rel, content: null };
         try {
-          return { path: rel, content: await this.readArtifact(absolute) };
+          // An unchanged draft gives the same Buffer each time: DraftsService keys its per-draft figures on it.
+          return { path: rel, content: await this.drafts.read(absolute) };
         } catch {
-          this.forget(absolute);
-          return { path: rel, content: null };
+          return { path: rel, content: null }; // unreadable (a folder, no permission): as if missing
         }
       }),
     );
-  }
-
-  /**
-   * The file's bytes; an unchanged small file gives the same Buffer as last time (callers must not
-   * change it; DraftsService keys its per-draft figures on it). Stat before reading: if the file is
-   * replaced in between, the cached bytes are newer than their signature and the next read re-reads.
-   */
-  private async readArtifact(absolute: string): Promise<Buffer | null> {
-    const stat = fs.statSync(absolute, { throwIfNoEntry: false });
-    if (!stat) {
-      this.forget(absolute);
-      return null;
-    }
-    const signature = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
-    const cached = this.cache.get(absolute);
-    if (cached && cached.signature === signature) {
-      this.cache.delete(absolute);
-      this.cache.set(absolute, cached);
-      return cached.content;
-    }
-    const content = await fs.promises.readFile(absolute);
-    this.forget(absolute);
-    if (content.length <= CACHED_ARTIFACT_MAX_BYTES) {
-      this.cache.set(absolute, { signature, content });
-      this.cachedBytes += content.length;
-      for (const [key, entry] of this.cache) {
-        if (this.cachedBytes <= ARTIFACT_CACHE_BYTES) break;
-        this.cache.delete(key);
-        this.cachedBytes -= entry.content.length;
-      }
-    }
-    return content;
-  }
-
-  private forget(absolute: string): void {
-    const cached = this.cache.get(absolute);
-    if (!cached) return;
-    this.cache.delete(absolute);
-    this.cachedBytes -= cached.content.length;
   }
 
   async writeManifest(jobId: string, manifest: Manifest): Promise<void> {

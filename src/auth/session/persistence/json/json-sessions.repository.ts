@@ -5,7 +5,6 @@ import {
   FilePerKeyFolder,
   isObject,
   migrateLegacyFile,
-  unlinkIfExists,
 } from '../../../../persistence/json/file-per-key-folder';
 import { JsonStore } from '../../../../persistence/json/json-store.service';
 import { SessionsRepository, StoredSession } from '../../sessions.repository';
@@ -16,6 +15,8 @@ export const LEGACY_SESSIONS_FILE = 'sessions.json';
 
 /** How many session files the sweep reads at once (bounded: the folder may hold 100k files). */
 const SWEEP_BATCH = 64;
+/** Session files' bytes kept per process for `find` (a session file is a few hundred bytes). */
+const SESSION_CACHE = { maxEntryBytes: 16 * 1024, maxTotalBytes: 4 * 1024 * 1024 };
 
 /**
  * One file per session: `sessions/<sha256 of the id>.json`, written atomically (temp file + rename,
@@ -24,8 +25,9 @@ const SWEEP_BATCH = 64;
  * express-session (the last one wins); neither can leave a partial file. The file name is a hash:
  * the id comes from a cookie, and the folder listing does not hand out live session ids.
  *
- * No cache: every worker process reads the file, so a logout or a "sign out everywhere" done by one
- * worker holds in the others at once. Writes skip fsync (a power cut costs a re-login, not an account).
+ * Every worker reads the file itself (through a cache checked by one synchronous stat per read: a
+ * rewrite or removal by any process is seen on the next read), so a logout or a new CSRF token written
+ * by one worker holds in the others at once. Writes skip fsync (a power cut costs a re-login, not an account).
  */
 @Injectable()
 export class JsonSessionsRepository extends SessionsRepository implements OnModuleInit {
@@ -37,7 +39,7 @@ export class JsonSessionsRepository extends SessionsRepository implements OnModu
     private readonly clock: Clock,
   ) {
     super();
-    this.folder = new FilePerKeyFolder(store, SESSIONS_DIR);
+    this.folder = new FilePerKeyFolder(store, SESSIONS_DIR, { cacheReads: SESSION_CACHE });
   }
 
   /** Start-up: splits a sessions.json of an older version into files, so nobody is logged out. */
@@ -46,12 +48,14 @@ export class JsonSessionsRepository extends SessionsRepository implements OnModu
   }
 
   /**
-   * Read on the thread pool, not synchronously: issue 14 measured a synchronous read here (fewer CPU
-   * µs per request) against this one, and under 50 connections the synchronous read gave a tail of
-   * seconds (p99 1.3–2.8 s, max ≈ the whole run) where this one stayed at 0.25–0.5 s (bench/README.md).
+   * An unchanged file costs one synchronous stat; a changed one is read on the thread pool, not
+   * synchronously: issue 14 measured a synchronous read here against the thread pool's, and under 50
+   * connections the synchronous read gave a tail of seconds (p99 1.3–2.8 s) where the pool's stayed at
+   * 0.25–0.5 s (bench/README.md).
    */
   async find(sid: string, now: number): Promise<StoredSession | undefined> {
-    const session = await this.read(this.folder.fileOf(sid));
+    const parsed = await this.folder.readCached(this.folder.fileOf(sid));
+    const session = isStoredSession(parsed) ? parsed : undefined;
     return session && session.expiresAt > now ? session : undefined;
   }
 
@@ -60,7 +64,7 @@ export class JsonSessionsRepository extends SessionsRepository implements OnModu
   }
 
   async remove(sid: string): Promise<void> {
-    await unlinkIfExists(this.folder.fileOf(sid));
+    await this.folder.remove(this.folder.fileOf(sid));
   }
 
   async sweepExpired(now: number): Promise<number> {
@@ -72,7 +76,7 @@ export class JsonSessionsRepository extends SessionsRepository implements OnModu
         batch.map(async (file) => {
           const session = await this.read(file);
           if (!session || session.expiresAt > now) return false;
-          return unlinkIfExists(file);
+          return this.folder.remove(file);
         }),
       );
       removed += gone.filter(Boolean).length;
