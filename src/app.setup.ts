@@ -9,6 +9,7 @@ import { sendStoreUnavailable } from './common/filters/http-exception.filter';
 import { isStoreUnavailable } from './persistence/store-unavailable';
 import { accessLog } from './common/logging/access-log.middleware';
 import { rejectDeepJson } from './common/http/json-depth';
+import { oneRequestPerTurn } from './common/http/one-request-per-turn';
 import { AppConfig } from './config/app-config';
 import { configureViews } from './common/view-engine';
 import { OpenApiDocument } from './generation/openapi/openapi';
@@ -25,6 +26,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
   app.use(accessLog()); // first: every response is logged, whoever answers it
+  app.use(oneRequestPerTurn()); // a busy process keeps accepting new connections (the log's durations include the wait)
   app.use(
     helmet({
       contentSecurityPolicy: {
