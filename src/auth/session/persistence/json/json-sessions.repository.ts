@@ -1,11 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as fs from 'node:fs';
 import { Clock } from '../../../../common/clock/clock';
-import {
-  FilePerKeyFolder,
-  isObject,
-  migrateLegacyFile,
-} from '../../../../persistence/json/file-per-key-folder';
+import { FilePerKeyFolder, isObject, migrateLegacyFile } from '../../../../persistence/json/file-per-key-folder';
 import { JsonStore } from '../../../../persistence/json/json-store.service';
 import { SessionsRepository, StoredSession } from '../../sessions.repository';
 
