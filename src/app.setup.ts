@@ -24,6 +24,9 @@ export const BODY_LIMIT = '100kb';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
+  // No SHA-1 ETag of every body: pages are per user and per session (CSRF tokens), authenticated ones are
+  // `no-store`; static files keep serve-static's own ETag and Last-Modified (docs/DECISIONS.md).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy ?? false);
   app.use(accessLog()); // first: every response is logged, whoever answers it
   app.use(oneRequestPerTurn()); // a busy process keeps accepting new connections (the log's durations include the wait)
