@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as express from 'express';
-import helmet from 'helmet';
 import * as path from 'node:path';
 import { SessionMiddleware } from './auth/session/session.middleware';
 import { sendError } from './common/filters/error-page';
@@ -10,6 +9,7 @@ import { isStoreUnavailable } from './persistence/store-unavailable';
 import { accessLog } from './common/logging/access-log.middleware';
 import { rejectDeepJson } from './common/http/json-depth';
 import { oneRequestPerTurn } from './common/http/one-request-per-turn';
+import { helmetOptions, securityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app-config';
 import { configureViews } from './common/view-engine';
 import { OpenApiDocument } from './generation/openapi/openapi';
@@ -24,28 +24,13 @@ export const BODY_LIMIT = '100kb';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
+  // No SHA-1 ETag of every body: pages are per user and per session (CSRF tokens), authenticated ones are
+  // `no-store`; static files keep serve-static's own ETag and Last-Modified (docs/DECISIONS.md).
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy ?? false);
   app.use(accessLog()); // first: every response is logged, whoever answers it
   app.use(oneRequestPerTurn()); // a busy process keeps accepting new connections (the log's durations include the wait)
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          'style-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'form-action': ["'self'"],
-          'frame-ancestors': ["'none'"],
-          'upgrade-insecure-requests': null,
-        },
-      },
-      frameguard: { action: 'deny' },
-      referrerPolicy: { policy: 'same-origin' },
-      strictTransportSecurity: config.cookieSecure === true,
-    }),
-  );
+  app.use(securityHeaders(helmetOptions(config.cookieSecure === true))); // helmet's headers, computed once
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', index: false, maxAge: '1h' });
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
   app.use(express.json({ limit: BODY_LIMIT }));

@@ -30,6 +30,17 @@ describe('foundation (e2e)', () => {
     expect(res.headers['content-type']).toMatch(/css/);
   });
 
+  it('sends no ETag on pages and API answers; static files keep theirs and Last-Modified (DECISIONS)', async () => {
+    for (const path of ['/', '/login', '/api/openapi.json', '/healthz']) {
+      const res = await request(t.http).get(path).expect(200);
+      expect({ path, etag: res.headers.etag }).toEqual({ path, etag: undefined });
+    }
+    const css = await request(t.http).get('/static/css/app.css').expect(200);
+    expect(css.headers.etag).toMatch(/^W\/"/);
+    expect(css.headers['last-modified']).toEqual(expect.any(String));
+    await request(t.http).get('/static/css/app.css').set('If-None-Match', css.headers.etag).expect(304);
+  });
+
   it('sends security headers: CSP without inline script, nosniff, frame denial', async () => {
     const res = await request(t.http).get('/').expect(200);
     const csp = res.headers['content-security-policy'];

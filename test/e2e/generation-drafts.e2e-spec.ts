@@ -78,6 +78,8 @@ describe('drafts in the browser, deleting jobs, /jobs paging (e2e)', () => {
       expect(page.text).toMatch(/\d+ words/);
       expect(page.text).toContain('QC passed');
       expect(page.text).toMatch(/data-testid="draft-preview">_Offline draft 1 of 3/);
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.headers.etag).toBeUndefined(); // no hash of the body (docs/DECISIONS.md)
     });
 
     it('GET /result/<id>/drafts/<n> renders headings, lists, code, tables and links with rel=noopener noreferrer nofollow', async () => {

@@ -1,5 +1,6 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import type { LogFormat } from '../../config/app-config';
+import { directLogOutput, LogOutput, LogStream } from './log-output';
 
 /** Nest's start-up chatter (every module and route) hides the lines an operator needs: drop it. */
 const CHATTY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
@@ -53,16 +54,24 @@ export function jsonLogLine(level: LogLevel, context: string | undefined, messag
   return JSON.stringify(jsonLogRecord(level, context, message));
 }
 
+/** Routine levels: their lines may wait for the next flush of a buffered output. */
+const ROUTINE_LEVELS = new Set<LogLevel>(['log', 'debug', 'verbose']);
+
 /**
  * The process's logger: Nest's ConsoleLogger, as text (the default) or one JSON object per line
  * (LOG_FORMAT=json, Nest's own `json` mode with `time`, `level`, `context` and `message` keys).
+ * Finished lines go to `output` (main.ts: a BufferedLogOutput once the server listens) instead of one
+ * `process.stdout.write` each; the lines themselves are Nest's.
  */
 export class QuietLogger extends ConsoleLogger {
   /** Nest's timestamp has whole seconds: formatted once per second, not once per line (Intl is slow). */
   private stampSecond = -1;
   private stamp = '';
 
-  constructor(format: LogFormat = 'text') {
+  constructor(
+    format: LogFormat = 'text',
+    private readonly output: LogOutput = directLogOutput,
+  ) {
     super({ json: format === 'json' });
   }
 
@@ -81,15 +90,51 @@ export class QuietLogger extends ConsoleLogger {
     super.log(message, ...rest);
   }
 
+  /** Nest's text printer (ConsoleLogger.printMessages without `forceConsole`), writing to `output`. */
+  protected override printMessages(
+    messages: unknown[],
+    context = '',
+    logLevel: LogLevel = 'log',
+    writeStreamType?: LogStream,
+    errorStack?: unknown,
+  ): void {
+    if (this.options.json) {
+      super.printMessages(messages, context, logLevel, writeStreamType, errorStack); // -> printAsJson
+      return;
+    }
+    for (const message of messages) {
+      const text = this.formatMessage(
+        logLevel,
+        message,
+        this.formatPid(process.pid),
+        logLevel.toUpperCase().padStart(7, ' '),
+        this.formatContext(context),
+        this.updateAndGetTimestampDiff(),
+      );
+      this.print(logLevel, text, writeStreamType);
+    }
+  }
+
   /** Nest's JSON printer, with our record (Nest's own has `timestamp` in ms and no `time`). */
   protected override printAsJson(
     message: unknown,
-    options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown },
+    options: { context: string; logLevel: LogLevel; writeStreamType?: LogStream; errorStack?: unknown },
   ): void {
     const line = this.stringifyJsonLogObject(
       jsonLogRecord(options.logLevel, options.context, message, options.errorStack),
     );
-    process[options.writeStreamType ?? 'stdout'].write(`${line}\n`);
+    this.print(options.logLevel, `${line}\n`, options.writeStreamType);
+  }
+
+  /** An error's stack, printed after its line in text mode (JSON keeps it inside the object). */
+  protected override printStackTrace(stack: string): void {
+    if (!stack || this.options.json) return;
+    this.output.urgent('stderr', `${stack}\n`);
+  }
+
+  private print(level: LogLevel, text: string, stream: LogStream = 'stdout'): void {
+    if (stream === 'stdout' && ROUTINE_LEVELS.has(level)) this.output.line(text);
+    else this.output.urgent(stream, text);
   }
 
   protected override stringifyMessage(message: unknown, logLevel: LogLevel): string {
