@@ -106,10 +106,9 @@ export class JobsService {
 
   /** The job if `user` owns it or is an admin; otherwise (or if it does not exist) a 404. */
   async findVisible(id: string, user: User): Promise<Job> {
-    const summary = await this.jobs.findSummary(id);
-    if (!summary || !canSee(summary, user)) throw new JobNotFoundError();
+    // One read: findJob answers only for a listed job, and the record carries its owner.
     const job = await this.jobs.findJob(id);
-    if (!job) throw new JobNotFoundError();
+    if (!job || !canSee(job, user)) throw new JobNotFoundError();
     return job;
   }
 
