@@ -53,6 +53,19 @@ describe('DraftsService', () => {
     expect(await service.summaries(job, undefined)).toEqual([]);
   });
 
+  it('reads a draft once: later pages know its figures by the manifest hash; bytes that do not match it are read each time', async () => {
+    const { service, manifest } = await build();
+    const first = await service.summaries(job, manifest);
+    const read = jest.spyOn(artifacts, 'readArtifacts');
+    expect(await service.summaries(job, manifest)).toEqual(first);
+    expect(read).not.toHaveBeenCalled();
+
+    const damaged = { ...manifest, files: [{ ...manifest.files[0], sha256: '0'.repeat(64) }] };
+    await service.summaries(job, damaged);
+    await service.summaries(job, damaged);
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
   it('renders draft n with previous/next, escaping raw HTML', async () => {
     const { service } = await build();
     const second = await service.page(job.id, '2', aJobOwner());

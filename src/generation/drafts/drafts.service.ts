@@ -5,12 +5,8 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { Manifest, ManifestFileEntry } from '../artifacts/manifest';
 import { Job } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
-import { countWords } from '../qc/qc.service';
+import { DraftFiguresCache, textFigures, TextFigures } from './draft-figures';
 import { MarkdownRenderer } from './markdown-renderer';
-
-/** Lines of a draft shown on the result page. */
-export const PREVIEW_LINES = 3;
-const PREVIEW_CHARS = 300;
 
 export interface DraftSummary {
   /** 1-based, as in the URL. */
@@ -44,6 +40,8 @@ export interface DraftFile {
  */
 @Injectable()
 export class DraftsService {
+  private readonly figures = new DraftFiguresCache();
+
   constructor(
     private readonly jobs: JobsService,
     private readonly artifacts: ArtifactStore,
@@ -53,17 +51,25 @@ export class DraftsService {
   /** Every draft of a finished job, for the result page (empty while it runs or when it failed). */
   async summaries(job: Job, manifest: Manifest | undefined): Promise<DraftSummary[]> {
     if (!manifest || manifest.files.length === 0) return [];
-    const contents = await this.artifacts.readArtifacts(
-      job.id,
-      manifest.files.map((f) => f.path),
+    // Only drafts not seen before are read: the others' figures are known by their manifest hash.
+    const unseen = manifest.files.filter((file) => !this.figures.get(file));
+    const contents =
+      unseen.length > 0
+        ? await this.artifacts.readArtifacts(
+            job.id,
+            unseen.map((f) => f.path),
+          )
+        : [];
+    const read = new Map(unseen.map((file, i) => [file, this.figures.figuresOf(file, contents[i].content)]));
+    return manifest.files.map((file, i) =>
+      summaryOf(i + 1, file, read.get(file) ?? this.figures.get(file) ?? textFigures(null), manifest),
     );
-    return manifest.files.map((file, i) => summaryOf(i + 1, file, contents[i].content, manifest));
   }
 
   /** Draft `n` (1-based) rendered to HTML; 404 for anything but 1..count of a job the user may see. */
   async page(id: string, nParam: string, user: User): Promise<DraftPage> {
     const { job, manifest, n, file, content } = await this.find(id, nParam, user);
-    const summary = summaryOf(n, file, content, manifest);
+    const summary = summaryOf(n, file, this.figures.figuresOf(file, content), manifest);
     return {
       ...summary,
       job,
@@ -93,31 +99,8 @@ export class DraftsService {
   }
 }
 
-/** What a result page shows of a draft's text, worked out once per draft content. */
-interface TextFigures {
-  title: string | undefined;
-  words: number;
-  preview: string;
-}
-
-/**
- * Keyed by the content Buffer: the files store hands out the same Buffer while the file is unchanged
- * (a rewrite gives a new one), so an unchanged draft is split and counted once, not on every page.
- * Weak: the figures go when the store drops the bytes. Stores that read anew each time simply miss.
- */
-const figuresOf = new WeakMap<Buffer, TextFigures>();
-
-function textFigures(content: Buffer | null): TextFigures {
-  const cached = content && figuresOf.get(content);
-  if (cached) return cached;
-  const text = content?.toString('utf8') ?? '';
-  const figures = { title: titleOf(text), words: countWords(text), preview: previewOf(text) };
-  if (content) figuresOf.set(content, figures);
-  return figures;
-}
-
-function summaryOf(n: number, file: ManifestFileEntry, content: Buffer | null, manifest: Manifest): DraftSummary {
-  const { title, words, preview } = textFigures(content);
+function summaryOf(n: number, file: ManifestFileEntry, figures: TextFigures, manifest: Manifest): DraftSummary {
+  const { title, words, preview } = figures;
   const fileName = baseName(file.path);
   return {
     n,
@@ -134,21 +117,4 @@ function summaryOf(n: number, file: ManifestFileEntry, content: Buffer | null, m
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** The first heading, without its `#`s. */
-function titleOf(markdown: string): string | undefined {
-  const match = /^#{1,6}\s+(.+?)\s*#*\s*$/m.exec(markdown);
-  return match?.[1];
-}
-
-/** The first non-heading lines of text, as plain text (shown escaped, never rendered). */
-function previewOf(markdown: string): string {
-  const lines = markdown
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !/^#{1,6}\s/.test(line))
-    .slice(0, PREVIEW_LINES)
-    .join(' ');
-  return lines.length > PREVIEW_CHARS ? `${lines.slice(0, PREVIEW_CHARS - 1)}…` : lines;
 }
