@@ -44,7 +44,22 @@ function registerOnce(): void {
   });
 }
 
+/** Pages show the same few timestamps over and over: each ISO string is formatted once (bounded). */
+const formattedDates = new Map<string, string>();
+const MAX_FORMATTED_DATES = 2000;
+
 function formatDate(value: unknown): string {
+  if (typeof value !== 'string') return formatDateValue(value);
+  let formatted = formattedDates.get(value);
+  if (formatted === undefined) {
+    formatted = formatDateValue(value);
+    if (formattedDates.size >= MAX_FORMATTED_DATES) formattedDates.clear();
+    formattedDates.set(value, formatted);
+  }
+  return formatted;
+}
+
+function formatDateValue(value: unknown): string {
   if (!value) return '—';
   if (typeof value !== 'string' && typeof value !== 'number' && !(value instanceof Date)) return '—';
   const date = new Date(value);
