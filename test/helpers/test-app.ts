@@ -63,16 +63,8 @@ export interface TestAppOptions {
 /** Fast defaults for tests: cheap bcrypt, a fixed setup token, no .env file. */
 export const TEST_SETUP_TOKEN = 'test-setup-token-0123456789';
 
-/** Every DATA_DIR this test process made: removed when it exits, also those of a test that failed midway. */
-const madeDataDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of madeDataDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 export function makeDataDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
-  madeDataDirs.add(dir);
-  return dir;
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
 }
 
 /**
@@ -213,7 +205,6 @@ const GATEHOUSE_VARS = [
 
 export function rmDataDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
-  madeDataDirs.delete(dir);
 }
 
 export type Agent = ReturnType<typeof request.agent>;
