@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { createTestDatabase, TestDatabase, testServerUrl } from '../helpers/postgres';
 import { TcpProxy } from '../helpers/tcp-proxy';
-import { createTestApp, setupAdmin, TestApp } from '../helpers/test-app';
+import { createTestApp, rmDataDir, setupAdmin, TestApp } from '../helpers/test-app';
 import { Agent } from '../helpers/test-app';
 
 /** Polls until GET /healthz answers `status`; returns how long that took. */
@@ -35,6 +35,7 @@ describe('STORE=postgres: the database becomes unreachable, then comes back', ()
   afterAll(async () => {
     proxy?.restore();
     await t?.close();
+    if (t) rmDataDir(t.dataDir);
     await proxy?.close();
     await testDb?.drop();
   });
