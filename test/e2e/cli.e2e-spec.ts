@@ -95,7 +95,10 @@ beforeAll(() => {
 
 describeFilesOnly('cli-files', 'admin CLI (e2e, node dist/cli.js)', () => {
   describe('usage', () => {
-    const dir = makeDataDir();
+    // Made in beforeAll, not while the file is collected: in postgres mode these tests are skipped and
+    // their afterAll never runs.
+    let dir: string;
+    beforeAll(() => (dir = makeDataDir()));
     afterAll(() => rmDataDir(dir));
 
     it('help prints the commands on stdout and exits 0', async () => {
