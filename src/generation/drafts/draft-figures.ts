@@ -29,6 +29,11 @@ export function textFigures(content: Buffer | null): TextFigures {
  */
 export class DraftFiguresCache {
   private readonly kept = new Map<string, TextFigures>();
+  /**
+   * Figures and hash of bytes already worked out: the files store hands out the same Buffer while a file
+   * is unchanged, so a draft's own page does not hash and count it again on every view.
+   */
+  private readonly ofBytes = new WeakMap<Buffer, { figures: TextFigures; sha256: string }>();
 
   /** The figures of the manifest entry's bytes, if they have been seen. */
   get(entry: ManifestFileEntry): TextFigures | undefined {
@@ -37,12 +42,17 @@ export class DraftFiguresCache {
 
   /** Works out the figures of bytes read for the entry, keeping them when the bytes are the manifest's. */
   figuresOf(entry: ManifestFileEntry, content: Buffer | null): TextFigures {
-    const figures = textFigures(content);
-    if (content && createHash('sha256').update(content).digest('hex') === entry.sha256) {
-      if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
-      this.kept.set(entry.sha256, figures);
+    if (!content) return textFigures(null);
+    let known = this.ofBytes.get(content);
+    if (!known) {
+      known = { figures: textFigures(content), sha256: createHash('sha256').update(content).digest('hex') };
+      this.ofBytes.set(content, known);
     }
-    return figures;
+    if (known.sha256 === entry.sha256 && !this.kept.has(entry.sha256)) {
+      if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
+      this.kept.set(entry.sha256, known.figures);
+    }
+    return known.figures;
   }
 }
 

@@ -5,7 +5,7 @@ import { ArtifactStore } from '../artifacts/artifact-store';
 import { Manifest, ManifestFileEntry } from '../artifacts/manifest';
 import { Job } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
-import { DraftFiguresCache, textFigures, TextFigures } from './draft-figures';
+import { DraftFiguresCache, TextFigures } from './draft-figures';
 import { MarkdownRenderer } from './markdown-renderer';
 
 export interface DraftSummary {
@@ -52,18 +52,16 @@ export class DraftsService {
   async summaries(job: Job, manifest: Manifest | undefined): Promise<DraftSummary[]> {
     if (!manifest || manifest.files.length === 0) return [];
     // Only drafts not seen before are read: the others' figures are known by their manifest hash.
-    const unseen = manifest.files.filter((file) => !this.figures.get(file));
-    const contents =
-      unseen.length > 0
-        ? await this.artifacts.readArtifacts(
-            job.id,
-            unseen.map((f) => f.path),
-          )
-        : [];
-    const read = new Map(unseen.map((file, i) => [file, this.figures.figuresOf(file, contents[i].content)]));
-    return manifest.files.map((file, i) =>
-      summaryOf(i + 1, file, read.get(file) ?? this.figures.get(file) ?? textFigures(null), manifest),
-    );
+    const known = new Map(manifest.files.map((file) => [file, this.figures.get(file)]));
+    const unseen = manifest.files.filter((file) => !known.get(file));
+    if (unseen.length > 0) {
+      const contents = await this.artifacts.readArtifacts(
+        job.id,
+        unseen.map((f) => f.path),
+      );
+      unseen.forEach((file, i) => known.set(file, this.figures.figuresOf(file, contents[i].content)));
+    }
+    return manifest.files.map((file, i) => summaryOf(i + 1, file, known.get(file)!, manifest));
   }
 
   /** Draft `n` (1-based) rendered to HTML; 404 for anything but 1..count of a job the user may see. */
