@@ -8,16 +8,18 @@
  *
  * Options: --seconds=N (load, default 6)  --connections=N (default 50)  --path=/healthz (the gate alone)
  *          --dist=<folder> (another build)  --keep (keep the .cpuprofile, path printed)  --top=N
+ *          --baseline (profile the floor, bench/baseline/, the same way)  --groups (each stage's group)
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const bcrypt = require('bcrypt');
-const { freePort, startServer, sleep, treeCpuSeconds } = require('./lib/procs');
+const { freePort, startServer, treeCpuSeconds } = require('./lib/procs');
 const { Client } = require('./lib/client');
 const { cannon, round } = require('./lib/load');
 const { writeUsers } = require('./lib/seed');
+const { finishedJob } = require('./lib/job-page');
 
 const ROOT = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -25,10 +27,14 @@ const option = (name, fallback) => {
   const found = args.find((a) => a.startsWith(`--${name}=`));
   return found ? found.slice(name.length + 3) : fallback;
 };
-const DIST_MAIN = path.resolve(option('dist', path.join(ROOT, 'dist')), 'main.js');
+const BASELINE = args.includes('--baseline');
+const DIST_MAIN = BASELINE
+  ? path.join(__dirname, 'baseline', 'main.js')
+  : path.resolve(option('dist', path.join(ROOT, 'dist')), 'main.js');
 const SECONDS = Number(option('seconds', '6'));
 const CONNECTIONS = Number(option('connections', '50'));
 const TOP = Number(option('top', '30'));
+const GROUPS = args.includes('--groups');
 const PASSWORD = 'bench-Passphrase-7319';
 
 async function main() {
@@ -59,22 +65,22 @@ async function main() {
   let result;
   let loadStartUs = 0;
   try {
-    const client = new Client(server.url);
-    const csrf = await client.login('bench', PASSWORD);
-    const created = await client.post('/generate', {
-      prompt: 'Remote work policy for a small team',
-      count: '3',
-      _csrf: csrf,
-    });
-    if (created.status !== 303) throw new Error(`POST /generate answered ${created.status}`);
-    const id = created.location.slice('/result/'.length);
-    for (let i = 0; i < 300; i++) {
-      const body = JSON.parse((await client.get(`/api/job/${id}`)).text);
-      if ((body.status ?? body.job?.status) === 'succeeded') break;
-      await sleep(100);
+    let target;
+    let headers;
+    let id = '';
+    if (BASELINE) {
+      // The floor's login just sets the session; its page is /result/<any id>.
+      const client = new Client(server.url, 'baseline.sid');
+      if ((await client.post('/login', {})).status !== 303) throw new Error('baseline login failed');
+      id = 'bench-job';
+      target = option('path', `/result/${id}`);
+      headers = { cookie: client.cookieHeader() };
+    } else {
+      const job = await finishedJob(server.url, 'bench', PASSWORD);
+      id = job.id;
+      target = option('path', `/result/${id}`);
+      headers = { cookie: job.cookie };
     }
-    const target = option('path', `/result/${id}`);
-    const headers = { cookie: client.cookieHeader() };
     await cannon({ url: server.url + target, connections: CONNECTIONS, headers, duration: 1 });
     // CLOCK_MONOTONIC in µs, the clock of the profile's timestamps: samples before this are start-up.
     loadStartUs = Number(process.hrtime.bigint() / 1000n);
@@ -229,7 +235,7 @@ function summarise(profile, requests, fromUs) {
   process.stdout.write(`\nbusy CPU ${round(total / 1e6, 2)} s over ${requests} requests: ${per(total)} us/request\n`);
   process.stdout.write('\nself time by stage (us per request):\n');
   for (const [stage, us] of [...stages].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    process.stdout.write(`  ${String(per(us)).padStart(8)}  ${stage}\n`);
+    process.stdout.write(`  ${String(per(us)).padStart(8)}  ${stage}${GROUPS ? `   [${groupOf(stage)}]` : ''}\n`);
   }
   process.stdout.write('\ntop functions by self time (us per request):\n');
   for (const [fn, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {

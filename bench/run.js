@@ -35,6 +35,7 @@ const {
 const { Client } = require('./lib/client');
 const { cannon, timed, stats, round, percentile } = require('./lib/load');
 const { writeUsers, writeInvites, writeBigJob } = require('./lib/seed');
+const { finishedJob: finishedJobOf } = require('./lib/job-page');
 const { postgresServer, createDatabase } = require('./lib/postgres');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -158,29 +159,10 @@ async function userDataDir(label, { fillers = 0, cost = 4, extraUsers = [] } = {
 
 /** Logs in as `bench`, submits a 3-draft job through POST /generate and waits until it succeeded. */
 async function finishedJob(server) {
-  const client = new Client(server.url);
-  const csrf = await client.login('bench', PASSWORD);
-  const created = await client.post('/generate', {
-    prompt: 'Remote work policy for a small team',
-    count: '3',
-    _csrf: csrf,
-  });
-  if (created.status !== 303 || !created.location?.startsWith('/result/')) {
-    throw new Error(`POST /generate answered ${created.status}`);
-  }
-  const id = created.location.slice('/result/'.length);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const res = await client.get(`/api/job/${id}`);
-    const body = JSON.parse(res.text);
-    const status = body.status ?? body.job?.status;
-    if (status === 'succeeded') break;
-    if (status === 'failed' || Date.now() > deadline) throw new Error(`job ${id} did not succeed (${status})`);
-    await sleep(100);
-  }
+  const { id, cookie, client } = await finishedJobOf(server.url, 'bench', PASSWORD);
   const page = await client.get(`/result/${id}`);
   if (page.status !== 200 || !page.text.includes('succeeded')) throw new Error(`/result/${id} answered ${page.status}`);
-  return { id, cookie: client.cookieHeader(), pageBytes: Buffer.byteLength(page.text) };
+  return { id, cookie, pageBytes: Buffer.byteLength(page.text) };
 }
 
 // ---- 1. gated page throughput ------------------------------------------------------------------
