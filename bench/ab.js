@@ -14,21 +14,14 @@
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const bcrypt = require('bcrypt');
 const { freePort, startServer, treeCpuSeconds } = require('./lib/procs');
 const { Client } = require('./lib/client');
 const { cannon, round } = require('./lib/load');
-const { writeUsers } = require('./lib/seed');
-const { finishedJob } = require('./lib/job-page');
+const { option } = require('./lib/args');
+const { PASSWORD, gatehouseEnv, benchDataDir, finishedJob } = require('./lib/gatehouse');
 
 const ROOT = path.resolve(__dirname, '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const found = args.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-};
 const DISTS = option('dist', path.join(ROOT, 'dist'))
   .split(',')
   .map((entry) => {
@@ -38,7 +31,6 @@ const DISTS = option('dist', path.join(ROOT, 'dist'))
 const ROUNDS = Number(option('rounds', '6'));
 const SECONDS = Number(option('seconds', '4'));
 const CONNECTIONS = 50;
-const PASSWORD = 'bench-Passphrase-7319';
 const dirs = [];
 const servers = [];
 
@@ -58,23 +50,14 @@ async function startFloor() {
 }
 
 async function startGatehouse({ folder: dist, nodeArgs, label }, index) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-ab-'));
+  const dataDir = await benchDataDir('gatehouse-ab-');
   dirs.push(dataDir);
-  writeUsers(dataDir, { fillers: 0, users: [{ username: 'bench', passwordHash: await bcrypt.hash(PASSWORD, 4) }] });
   const server = await startServer({
     name: `gatehouse-${index}`,
     script: path.join(dist, 'main.js'),
     cwd: path.dirname(dist),
     nodeArgs,
-    env: {
-      NODE_ENV: 'production',
-      GATEHOUSE_IGNORE_ENV_FILE: '1',
-      DATA_DIR: dataDir,
-      BCRYPT_COST: '4',
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-      ADMIN_SETUP_TOKEN: crypto.randomBytes(24).toString('base64url'),
-      WEB_CONCURRENCY: '1',
-    },
+    env: gatehouseEnv(dataDir),
     port: await freePort(),
   });
   servers.push(server);

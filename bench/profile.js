@@ -9,38 +9,33 @@
  * Options: --seconds=N (load, default 6)  --connections=N (default 50)  --path=/healthz (the gate alone)
  *          --dist=<folder> (another build)  --keep (keep the .cpuprofile, path printed)  --top=N
  *          --baseline (profile the floor, bench/baseline/, the same way)  --groups (each stage's group)
+ *          --store=postgres (STORE=postgres on the embedded PostgreSQL of the tests, or BENCH_DATABASE_URL's)
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const bcrypt = require('bcrypt');
 const { freePort, startServer, treeCpuSeconds } = require('./lib/procs');
 const { Client } = require('./lib/client');
 const { cannon, round } = require('./lib/load');
-const { writeUsers } = require('./lib/seed');
-const { finishedJob } = require('./lib/job-page');
+const { spawnSync } = require('node:child_process');
+const { option, flag } = require('./lib/args');
+const { postgresServer, createDatabase } = require('./lib/postgres');
+const { PASSWORD, gatehouseEnv, benchDataDir, finishedJob } = require('./lib/gatehouse');
 
 const ROOT = path.resolve(__dirname, '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const found = args.find((a) => a.startsWith(`--${name}=`));
-  return found ? found.slice(name.length + 3) : fallback;
-};
-const BASELINE = args.includes('--baseline');
+const BASELINE = flag('baseline');
 const DIST_MAIN = BASELINE
   ? path.join(__dirname, 'baseline', 'main.js')
   : path.resolve(option('dist', path.join(ROOT, 'dist')), 'main.js');
 const SECONDS = Number(option('seconds', '6'));
 const CONNECTIONS = Number(option('connections', '50'));
 const TOP = Number(option('top', '30'));
-const GROUPS = args.includes('--groups');
-const PASSWORD = 'bench-Passphrase-7319';
+const GROUPS = flag('groups');
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-profile-'));
+  const dataDir = await benchDataDir('gatehouse-profile-');
   const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cpuprof-'));
-  writeUsers(dataDir, { fillers: 0, users: [{ username: 'bench', passwordHash: await bcrypt.hash(PASSWORD, 4) }] });
+  const store = option('store', 'files') === 'postgres' ? await postgresSite(dataDir) : undefined;
   const server = await startServer({
     name: 'gatehouse',
     script: DIST_MAIN,
@@ -49,18 +44,13 @@ async function main() {
       '--cpu-prof',
       `--cpu-prof-dir=${profDir}`,
       '--cpu-prof-interval=250',
-      ...(args.includes('--trace-gc') ? ['--trace-gc'] : []),
+      ...(flag('trace-gc') ? ['--trace-gc'] : []),
     ],
-    env: {
-      NODE_ENV: 'production',
-      GATEHOUSE_IGNORE_ENV_FILE: '1',
-      DATA_DIR: dataDir,
-      BCRYPT_COST: '4',
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-      ADMIN_SETUP_TOKEN: crypto.randomBytes(24).toString('base64url'),
-      WEB_CONCURRENCY: option('workers', '1'),
-    },
+    env: gatehouseEnv(dataDir, { WEB_CONCURRENCY: option('workers', '1'), ...store?.env }),
     port: await freePort(),
+  }).catch(async (error) => {
+    await store?.close();
+    throw error;
   });
   let result;
   let loadStartUs = 0;
@@ -93,7 +83,8 @@ async function main() {
     );
   } finally {
     await server.stop();
-    if (args.includes('--errors')) {
+    await store?.close();
+    if (flag('errors')) {
       const lines = server
         .output()
         .split('\n')
@@ -101,7 +92,7 @@ async function main() {
       process.stdout.write(`${lines.slice(-40).join('\n')}\n`);
     }
   }
-  if (args.includes('--trace-gc')) gcSummary(server.output());
+  if (flag('trace-gc')) gcSummary(server.output());
   // One profile per process (with --workers=N: the primary and each worker); the busiest is the one shown.
   const files = fs.readdirSync(profDir).filter((name) => name.endsWith('.cpuprofile'));
   if (files.length === 0) throw new Error('no .cpuprofile written');
@@ -123,9 +114,33 @@ async function main() {
   }
   const busiest = profiles.reduce((a, b) => (busyOf(b) > busyOf(a) ? b : a));
   summarise(busiest, files.length > 1 ? result.requestsTotal / (files.length - 1) : result.requestsTotal, loadStartUs);
-  if (args.includes('--keep')) process.stdout.write(`profiles: ${profDir}\n`);
+  if (flag('keep')) process.stdout.write(`profiles: ${profDir}\n`);
   else fs.rmSync(profDir, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * --store=postgres: the embedded PostgreSQL of the tests (or BENCH_DATABASE_URL's server), a new database,
+ * and the bench user of `dataDir` moved into it by the CLI's `import-files`. Returns the server's env.
+ */
+async function postgresSite(dataDir) {
+  const pg = await postgresServer();
+  const db = await createDatabase(pg.adminUrl, 'profile');
+  const env = { STORE: 'postgres', DATABASE_URL: db.url };
+  const close = async () => {
+    await db.drop().catch(() => undefined);
+    await pg.close();
+  };
+  const cli = path.join(path.dirname(DIST_MAIN), 'cli.js');
+  const imported = spawnSync(process.execPath, [cli, 'import-files', '--from', dataDir], {
+    env: { PATH: process.env.PATH || '', ...gatehouseEnv(dataDir), ...env },
+    encoding: 'utf8',
+  });
+  if (imported.status !== 0) {
+    await close();
+    throw new Error(`import-files failed:\n${imported.stdout}${imported.stderr}`);
+  }
+  return { env, close };
 }
 
 /** --trace-gc lines: how many scavenges and mark-compacts, their total and longest pauses. */

@@ -35,7 +35,7 @@ const {
 const { Client } = require('./lib/client');
 const { cannon, timed, stats, round, percentile } = require('./lib/load');
 const { writeUsers, writeInvites, writeBigJob } = require('./lib/seed');
-const { finishedJob: finishedJobOf } = require('./lib/job-page');
+const { PASSWORD, gatehouseEnv, finishedJob: finishedJobOf } = require('./lib/gatehouse');
 const { postgresServer, createDatabase } = require('./lib/postgres');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -94,7 +94,6 @@ const TARGETS = {
   zipRssGrowthMiB: 64,
 };
 
-const PASSWORD = 'bench-Passphrase-7319';
 const tempDirs = [];
 const running = new Set();
 /** Extra clean-up steps (the postgres part's databases and server), run after the servers stop. */
@@ -108,19 +107,6 @@ function tempDir(label) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gatehouse-bench-${label}-`));
   tempDirs.push(dir);
   return dir;
-}
-
-function gatehouseEnv(dataDir, extra = {}) {
-  return {
-    NODE_ENV: 'production',
-    GATEHOUSE_IGNORE_ENV_FILE: '1',
-    DATA_DIR: dataDir,
-    BCRYPT_COST: '4',
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
-    ADMIN_SETUP_TOKEN: crypto.randomBytes(24).toString('base64url'),
-    WEB_CONCURRENCY: '1',
-    ...extra,
-  };
 }
 
 async function startGatehouse(name, dataDir, extra) {
