@@ -9,7 +9,8 @@
  * both as a ratio to the floor's in the same rounds.
  *
  * Options: --dist=<folder>[,<folder>...] (default: ./dist; `<folder>#<node flags>` runs that build with
- *          flags, e.g. `dist#--max-semi-space-size=32`, to try a V8 setting beside the same build without)  --rounds=N (default 6)  --seconds=N (default 4)
+ *          flags, e.g. `dist#--max-semi-space-size=32`, to try a V8 setting beside the same build without)
+ *          --rounds=N (default 6)  --seconds=N (default 4)
  *          --path=/healthz (another path than the page, the cookie still sent)
  */
 const crypto = require('node:crypto');
