@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { fileSha256 } from '../artifacts/file-hash';
 import { ManifestFileEntry } from '../artifacts/manifest';
 import { countWords } from '../qc/qc.service';
 
@@ -45,7 +45,7 @@ export class DraftFiguresCache {
     if (!content) return textFigures(null);
     let known = this.ofBytes.get(content);
     if (!known) {
-      known = { figures: textFigures(content), sha256: createHash('sha256').update(content).digest('hex') };
+      known = { figures: textFigures(content), sha256: fileSha256(content) };
       this.ofBytes.set(content, known);
     }
     if (known.sha256 === entry.sha256 && !this.kept.has(entry.sha256)) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
+import { fileSha256 } from '../artifacts/file-hash';
 import { ManifestFileEntry, QcCheck, QcReport } from '../artifacts/manifest';
 
 export interface QcArtifact {
@@ -100,7 +100,7 @@ export class QcService {
     for (const file of files) {
       const content = byPath.get(file.path);
       if (!content) problems.push(`${file.path} is missing`);
-      else if (content.length !== file.bytes || sha256(content) !== file.sha256) {
+      else if (content.length !== file.bytes || fileSha256(content) !== file.sha256) {
         problems.push(`${file.path} does not match its sha256`);
       }
     }
@@ -136,8 +136,4 @@ function termPattern(term: string): RegExp {
 
 function label(path: string): string {
   return path.replace(/^artifacts\//, '');
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }

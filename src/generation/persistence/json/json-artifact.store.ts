@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +6,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { JsonStore } from '../../../persistence/json/json-store.service';
 import { FileContentCache } from '../../../persistence/json/file-content-cache';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../persistence/json/private-files';
+import { fileSha256 } from '../../artifacts/file-hash';
 import { ArtifactContent, ArtifactFile, ArtifactStore } from '../../artifacts/artifact-store';
 import { Manifest, ManifestFileEntry } from '../../artifacts/manifest';
 import { isJobId } from '../../jobs/job';
@@ -46,7 +46,7 @@ export class JsonArtifactStore extends ArtifactStore {
       if (!ARTIFACT_NAME.test(file.name)) throw new Error(`Bad artifact name ${file.name}`);
       const buffer = Buffer.from(file.content, 'utf8');
       await writeFileAtomic(path.join(dir, file.name), buffer, { fsync: true, mode: PRIVATE_FILE_MODE });
-      entries.push({ path: `artifacts/${file.name}`, bytes: buffer.length, sha256: sha256(buffer) });
+      entries.push({ path: `artifacts/${file.name}`, bytes: buffer.length, sha256: fileSha256(buffer) });
     }
     return entries;
   }
@@ -133,8 +133,4 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }

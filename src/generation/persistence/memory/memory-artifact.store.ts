@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { fileSha256 } from '../../artifacts/file-hash';
 import { ArtifactContent, ArtifactFile, ArtifactStore } from '../../artifacts/artifact-store';
 import { Manifest, ManifestFileEntry } from '../../artifacts/manifest';
 import { isJobId } from '../../jobs/job';
@@ -23,7 +23,7 @@ export class MemoryArtifactStore extends ArtifactStore {
       entries.push({
         path: `artifacts/${file.name}`,
         bytes: buffer.length,
-        sha256: createHash('sha256').update(buffer).digest('hex'),
+        sha256: fileSha256(buffer),
       });
     }
     return Promise.resolve(entries);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Database } from '../../../persistence/postgres/database';
 import { hasNul } from '../../../persistence/postgres/pg-text';
+import { fileSha256 } from '../../artifacts/file-hash';
 import { ArtifactContent, ArtifactFile, ArtifactStore } from '../../artifacts/artifact-store';
 import { Manifest, ManifestFileEntry } from '../../artifacts/manifest';
 import { isJobId } from '../../jobs/job';
@@ -38,7 +38,7 @@ export class PgArtifactStore extends ArtifactStore {
         [jobId, paths, buffers],
       );
     });
-    return buffers.map((buffer, i) => ({ path: paths[i], bytes: buffer.length, sha256: sha256(buffer) }));
+    return buffers.map((buffer, i) => ({ path: paths[i], bytes: buffer.length, sha256: fileSha256(buffer) }));
   }
 
   async readArtifacts(jobId: string, paths: string[]): Promise<ArtifactContent[]> {
@@ -104,8 +104,4 @@ function normal(path: string): string | undefined {
   const parts = path.split('/').filter((part) => part !== '.' && part !== '');
   if (parts.length === 0 || parts.includes('..')) return undefined;
   return parts.join('/');
-}
-
-function sha256(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
