@@ -16,6 +16,17 @@ export function configureViews(app: NestExpressApplication): void {
   if (process.env.NODE_ENV === 'production') app.set('view cache', true);
 }
 
+/**
+ * A partial of views/partials as a function of its context, for HTML a provider renders once and a page
+ * then inserts (triple-stash) many times. The helpers and the other partials are those of the pages.
+ */
+export function partialTemplate(name: string): (context: object) => string {
+  registerOnce();
+  const source = hbs.handlebars.partials[name] as unknown;
+  if (typeof source !== 'string') throw new Error(`No partial named ${name} in views/partials.`);
+  return hbs.handlebars.compile(source);
+}
+
 function registerOnce(): void {
   if (registered) return;
   registered = true;

@@ -6,6 +6,7 @@ import { GenerateFormLocals } from './controllers/generate-form.locals';
 import { GenerationController } from './controllers/generation.controller';
 import { JobApiController } from './controllers/job-api.controller';
 import { JobsApiController } from './controllers/jobs-api.controller';
+import { JobResultSection } from './controllers/job-result-section';
 import { UsageAdminController, UsagePageLocals } from './controllers/usage-admin.controller';
 import { DraftsService } from './drafts/drafts.service';
 import { MarkdownRenderer } from './drafts/markdown-renderer';
@@ -48,6 +49,7 @@ import { UsageReportService } from './usage/usage-report.service';
     QcService,
     MarkdownRenderer,
     DraftsService,
+    JobResultSection,
     QuotaService,
     QuotaOverrideService,
     UsageReportService,

@@ -55,6 +55,8 @@ describe('QC and the jobs dashboard (e2e)', () => {
     });
 
     it('detects an artifact changed on disk into a duplicate, rewrites the manifest, audits, redirects back', async () => {
+      // Seen before the re-run: the owner's next page must show the new result, not the section rendered now.
+      expect((await alice.agent.get(`/result/${id}`).expect(200)).text).toContain('All checks passed.');
       const [first, second] = manifestBefore.files.map((f: { path: string }) => f.path);
       fs.copyFileSync(artifact(id, first), artifact(id, second));
       t.clock.advance(60_000);
@@ -89,6 +91,9 @@ describe('QC and the jobs dashboard (e2e)', () => {
       const page = await admin.agent.get(res.headers.location).expect(200);
       expect(page.text).toContain('data-testid="qc-rerun-done"');
       expect(page.text).toContain('does not match its sha256');
+      const ownersPage = (await alice.agent.get(`/result/${id}`).expect(200)).text;
+      expect(ownersPage).toContain('2 check(s) raised a warning');
+      expect(ownersPage).toMatch(/data-testid="qc-no-duplicates">[\s\S]*?warning/);
     });
 
     it('flags drafts equal apart from whitespace and case', async () => {

@@ -17,11 +17,13 @@ import { FormView } from '../../common/decorators/form-view.decorator';
 import { clientIp } from '../../common/http/request-info';
 import { DraftsService } from '../drafts/drafts.service';
 import { DeleteJobDto, GenerateDto, isConfirmed } from '../dto/generation-forms.dto';
+import { isTerminal } from '../jobs/job';
 import { JobsService } from '../jobs/jobs.service';
 import { JobIdPipe } from '../pipes/job-id.pipe';
 import { QuotaService } from '../usage/quota.service';
 import { GenerateFormLocals } from './generate-form.locals';
-import { jobPage, jobRow } from './job-views';
+import { JobResultSection } from './job-result-section';
+import { jobRow } from './job-views';
 import { ZipResponse } from './zip-response';
 
 /** The user's side of generation: submit a brief, follow the job, download the pack. */
@@ -33,6 +35,7 @@ export class GenerationController {
     private readonly jobs: JobsService,
     private readonly drafts: DraftsService,
     private readonly quota: QuotaService,
+    private readonly section: JobResultSection,
   ) {}
 
   /** Creates the job and answers at once (303 to its page); generation happens in the background. */
@@ -61,10 +64,9 @@ export class GenerationController {
   @Render('generation/result')
   async result(@Param('jobId', JobIdPipe) id: string, @CurrentUser() user: User) {
     const job = await this.jobs.findVisible(id, user);
-    const manifest = await this.jobs.manifestIfAny(job);
-    const page = jobPage(job, manifest);
-    const drafts = await this.drafts.summaries(job, manifest);
-    return { pageTitle: 'Job result', refreshSeconds: page.active ? 2 : undefined, ...page, drafts };
+    const jobSection = await this.section.html(job, await this.jobs.manifestIfAny(job));
+    const active = !isTerminal(job.status);
+    return { pageTitle: 'Job result', refreshSeconds: active ? 2 : undefined, jobId: job.id, active, jobSection };
   }
 
   /** Deletes a finished job (owner or admin) and goes back to /jobs; 409 while it is queued or running. */

@@ -60,10 +60,13 @@ describe('DraftsService', () => {
     expect(await service.summaries(job, manifest)).toEqual(first);
     expect(read).not.toHaveBeenCalled();
 
+    expect(service.knowsAll(manifest)).toBe(true);
+
     const damaged = { ...manifest, files: [{ ...manifest.files[0], sha256: '0'.repeat(64) }] };
     await service.summaries(job, damaged);
     await service.summaries(job, damaged);
     expect(read).toHaveBeenCalledTimes(2);
+    expect(service.knowsAll(damaged)).toBe(false);
   });
 
   it('renders draft n with previous/next, escaping raw HTML', async () => {

@@ -64,6 +64,11 @@ export class DraftsService {
     return manifest.files.map((file, i) => summaryOf(i + 1, file, known.get(file)!, manifest));
   }
 
+  /** Whether every draft's figures are pinned by its manifest hash (summaries then read nothing). */
+  knowsAll(manifest: Manifest | undefined): boolean {
+    return !manifest || manifest.files.every((file) => this.figures.get(file) !== undefined);
+  }
+
   /** Draft `n` (1-based) rendered to HTML; 404 for anything but 1..count of a job the user may see. */
   async page(id: string, nParam: string, user: User): Promise<DraftPage> {
     const { job, manifest, n, file, content } = await this.find(id, nParam, user);
