@@ -8,7 +8,7 @@ import { sendStoreUnavailable } from './common/filters/http-exception.filter';
 import { isStoreUnavailable } from './persistence/store-unavailable';
 import { accessLog } from './common/logging/access-log.middleware';
 import { rejectDeepJson } from './common/http/json-depth';
-import { oneRequestPerTurn } from './common/http/one-request-per-turn';
+import { requestsPerTurn } from './common/http/requests-per-turn';
 import { helmetOptions, securityHeaders } from './common/http/security-headers';
 import { AppConfig } from './config/app-config';
 import { configureViews } from './common/view-engine';
@@ -29,7 +29,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy ?? false);
   app.use(accessLog()); // first: every response is logged, whoever answers it
-  app.use(oneRequestPerTurn()); // a busy process keeps accepting new connections (the log's durations include the wait)
+  app.use(requestsPerTurn()); // a busy process keeps accepting new connections (the log's durations include the wait)
   app.use(securityHeaders(helmetOptions(config.cookieSecure === true))); // helmet's headers, computed once
   app.useStaticAssets(PUBLIC_DIR, { prefix: '/static/', index: false, maxAge: '1h' });
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: 200 }));
