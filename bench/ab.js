@@ -17,7 +17,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { freePort, startServer, treeCpuSeconds } = require('./lib/procs');
-const { Client } = require('./lib/client');
+const { startFloor } = require('./lib/floor');
 const { cannon, round } = require('./lib/load');
 const { option } = require('./lib/args');
 const { PASSWORD, gatehouseEnv, benchDataDir, finishedJob } = require('./lib/gatehouse');
@@ -35,19 +35,11 @@ const CONNECTIONS = 50;
 const dirs = [];
 const servers = [];
 
-async function startFloor() {
-  const server = await startServer({
-    name: 'floor',
-    script: path.join(__dirname, 'baseline', 'main.js'),
-    cwd: ROOT,
-    env: { NODE_ENV: 'production' },
-    port: await freePort(),
-  });
+async function startFloorTarget() {
+  const { server, cookie } = await startFloor();
   servers.push(server);
-  const client = new Client(server.url, 'baseline.sid');
-  if ((await client.post('/login', {})).status !== 303) throw new Error('floor login failed');
   const target = option('path', `/result/${crypto.randomUUID()}`);
-  return { label: 'floor', server, url: server.url + target, cookie: client.cookieHeader() };
+  return { label: 'floor', server, url: server.url + target, cookie };
 }
 
 async function startGatehouse({ folder: dist, nodeArgs, label }, index) {
@@ -85,7 +77,7 @@ const median = (xs) => {
 };
 
 async function main() {
-  const targets = [await startFloor()];
+  const targets = [await startFloorTarget()];
   for (const [i, dist] of DISTS.entries()) targets.push(await startGatehouse(dist, i)); // one by one: a failure stops them all
   for (const t of targets) {
     await measure(t, 2); // warm-up

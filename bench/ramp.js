@@ -15,7 +15,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { freePort, startServer, sleep } = require('./lib/procs');
-const { Client } = require('./lib/client');
+const { startFloor } = require('./lib/floor');
 const { cannon, round } = require('./lib/load');
 const { option } = require('./lib/args');
 const { PASSWORD, gatehouseEnv, benchDataDir, finishedJob } = require('./lib/gatehouse');
@@ -57,16 +57,8 @@ async function rampOnce(url, cookie) {
 /** The floor (bench/baseline/) or a Gatehouse build, started with its gated page and a logged-in cookie. */
 async function start(dist, index) {
   if (dist === 'floor') {
-    const server = await startServer({
-      name: 'floor',
-      script: path.join(__dirname, 'baseline', 'main.js'),
-      cwd: ROOT,
-      env: { NODE_ENV: 'production' },
-      port: await freePort(),
-    });
-    const client = new Client(server.url, 'baseline.sid');
-    if ((await client.post('/login', {})).status !== 303) throw new Error('floor login failed');
-    return { server, url: `${server.url}/result/${crypto.randomUUID()}`, cookie: client.cookieHeader() };
+    const { server, cookie } = await startFloor();
+    return { server, url: `${server.url}/result/${crypto.randomUUID()}`, cookie };
   }
   const dataDir = await benchDataDir('gatehouse-ramp-');
   const server = await startServer({

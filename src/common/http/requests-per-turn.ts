@@ -4,8 +4,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * How many requests a busy process serves per event-loop turn. Each turn costs a process some CPU of its
  * own, and a turn is when the listening socket accepts a new connection: more requests per turn is more
  * throughput, fewer is a shorter wait for new connections. Measured with `node bench/ramp.js` and
- * `node bench/ab.js` (bench/README.md, "Sixth round"): at 8, 25 new connections beside 25 busy ones get
- * their first page about as fast as at 1 and as at the floor, and a page costs some 25 % less CPU than at 1.
+ * `node bench/ab.js` (bench/README.md, "Sixth round"): at 8 a page costs some 25 % less CPU than at 1, and
+ * 25 new connections beside 25 busy ones wait for their first page about as long as at the floor, which has
+ * no bound, or less (at 1 they wait about half as long as at 8).
  */
 export const REQUESTS_PER_TURN = 8;
 

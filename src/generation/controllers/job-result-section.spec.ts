@@ -68,6 +68,18 @@ describe('JobResultSection', () => {
     expect(summaries).toHaveBeenCalledTimes(4);
   });
 
+  it('keeps a few MB at most: the oldest sections go first', async () => {
+    const { section, summaries } = build();
+    const big = (prompt: string) => finished({ prompt: prompt.repeat(600_000) }); // ~1.8M characters kept each
+    const [a, b, c] = [big('a'), big('b'), big('c')];
+    for (const { job, manifest } of [a, b, c]) await section.html(job, manifest);
+    await section.html(c.job, c.manifest);
+    await section.html(b.job, b.manifest);
+    expect(summaries).toHaveBeenCalledTimes(3); // b and c still kept
+    await section.html(a.job, a.manifest);
+    expect(summaries).toHaveBeenCalledTimes(4); // a was let go
+  });
+
   it('renders on every page while a draft is not pinned by its manifest hash (changed or damaged on disk)', async () => {
     const { section, summaries } = build(false);
     const { job, manifest } = finished();

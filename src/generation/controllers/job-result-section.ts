@@ -5,8 +5,8 @@ import { DraftsService } from '../drafts/drafts.service';
 import { Job } from '../jobs/job';
 import { jobPage } from './job-views';
 
-/** Sections kept per process: a few KB of HTML each. */
-const MAX_KEPT = 1000;
+/** Characters of keys and sections kept per process (a few MB): sections grow with drafts and briefs. */
+const MAX_KEPT_CHARS = 4_000_000;
 
 /**
  * The job's part of its result page (drafts, facts, artifacts, checks, links: views/partials/job-result.hbs),
@@ -21,6 +21,7 @@ const MAX_KEPT = 1000;
 export class JobResultSection {
   private readonly template = partialTemplate('job-result');
   private readonly kept = new Map<string, string>();
+  private keptChars = 0;
   /** A frozen manifest cannot change (the files store hands out deep-frozen ones): its JSON is worked out once. */
   private readonly manifestJson = new WeakMap<Manifest, string>();
 
@@ -47,7 +48,13 @@ export class JobResultSection {
   }
 
   private keep(key: string, html: string): void {
-    if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
+    if (this.kept.has(key)) return; // two pages rendered it at once
     this.kept.set(key, html);
+    this.keptChars += key.length + html.length;
+    for (const [oldKey, oldHtml] of this.kept) {
+      if (this.keptChars <= MAX_KEPT_CHARS) break;
+      this.kept.delete(oldKey);
+      this.keptChars -= oldKey.length + oldHtml.length;
+    }
   }
 }
