@@ -5,8 +5,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * own, and a turn is when the listening socket accepts a new connection: more requests per turn is more
  * throughput, fewer is a shorter wait for new connections. Measured with `node bench/ramp.js` and
  * `node bench/ab.js` (bench/README.md, "Sixth round"): at 8 a page costs some 25 % less CPU than at 1, and
- * 25 new connections beside 25 busy ones wait for their first page about as long as at the floor, which has
- * no bound, or less (at 1 they wait about half as long as at 8).
+ * 25 new connections beside 25 busy ones wait for their first page within the floor's range (the floor has
+ * no bound; its wait varies most), about twice as long as at 1.
  */
 export const REQUESTS_PER_TURN = 8;
 
